@@ -1,0 +1,55 @@
+"""Suite-wide fixtures. Tests run on SQLite by default and on PostgreSQL with DATABASE_URL set."""
+
+import pytest
+from django.conf import settings
+
+from huitong.core.actors import Actor
+
+
+def pytest_collection_modifyitems(config, items):
+    if settings.IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings):
+    # The suite never needs a worker: tasks run in-process even with REDIS_URL set.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from huitong.config.celery import app
+
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def make_staff(db):
+    from huitong.accounts.services import create_staff_user
+
+    def make(username="staff", roles=("operator",), password="pw-123456"):
+        return create_staff_user(username=username, password=password, roles=roles)
+
+    return make
+
+
+@pytest.fixture
+def api_client(db, make_staff):
+    """A factory: ``api_client("warehouse")`` gives a client whose requests carry a token of that role."""
+    from django.test import Client
+
+    from huitong.core.services import issue_token
+
+    def build(*roles: str, username: str | None = None):
+        name = username or f"u_{'_'.join(roles) or 'none'}"
+        make_staff(username=name, roles=roles)
+        token = issue_token(username=name, password="pw-123456").token
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+    return build

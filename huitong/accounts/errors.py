@@ -1,0 +1,5 @@
+from huitong.core.errors import InvalidInput
+
+
+class UnknownRole(InvalidInput):
+    code = "unknown_role"

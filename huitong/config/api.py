@@ -1,0 +1,24 @@
+"""The staff and integration API at /api/v1/ (tokens, role-gated)."""
+
+from ninja import NinjaAPI
+
+from huitong.catalog.api import router as catalog_router
+from huitong.core.api import install_error_handlers
+from huitong.core.api import router as auth_router
+from huitong.inventory.api import router as inventory_router
+from huitong.orders.api import router as orders_router
+
+api = NinjaAPI(
+    title="Huitong API",
+    version="v1",
+    description="汇通全渠道中台 staff & integration API. Authenticate with POST /api/v1/auth/token, then send "
+    "`Authorization: Bearer <token>`. Errors are `{code, message, detail}`; field errors are in `detail.fields`.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/catalog", catalog_router, tags=["catalog"])
+api.add_router("/inventory", inventory_router, tags=["inventory"])
+api.add_router("/orders", orders_router, tags=["orders"])

@@ -1,0 +1,31 @@
+"""The audit log: every state change leaves one entry (who, when, object, from, to, why)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from huitong.core.actors import Actor
+from huitong.core.models import AuditEntry
+
+
+def record(
+    *, actor: Actor, obj: models.Model, from_state: str = "", to_state: str = "", reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason[:500],
+        data=data or {},
+    )
+
+
+def history(obj: models.Model):
+    """Audit entries of one object, oldest first."""
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")

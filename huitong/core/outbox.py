@@ -1,0 +1,116 @@
+"""Transactional outbox: ``emit()`` inside the business transaction, ``deliver_due()`` from a worker.
+
+Handlers are registered per topic by the app that owns the consumer (in its ``AppConfig.ready``),
+so the core never imports upper layers. Delivery is at least once: a message is claimed with a
+lease, handled outside any transaction, then marked delivered; a crash before the mark means the
+lease runs out and it is handled again. Failures back off exponentially up to
+``HUITONG_OUTBOX_MAX_ATTEMPTS``, then the message is parked as ``dead`` with its last error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from huitong.core.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxMessage], None]
+_HANDLERS: dict[str, Handler] = {}
+LEASE = timedelta(minutes=5)
+
+
+def register_handler(topic: str, handler: Handler) -> None:
+    if topic in _HANDLERS and _HANDLERS[topic] is not handler:
+        raise ValueError(f"outbox topic {topic!r} already has a handler")
+    _HANDLERS[topic] = handler
+
+
+def unregister_handler(topic: str) -> None:
+    _HANDLERS.pop(topic, None)
+
+
+def emit(*, topic: str, payload: dict[str, Any], key: str = "") -> OutboxMessage:
+    """Write a message in the caller's transaction. Delivery is triggered after commit when a
+    broker is configured; in the embedded default the in-process scheduler polls."""
+    message = OutboxMessage.objects.create(topic=topic, key=key, payload=payload, available_at=timezone.now())
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from huitong.core.tasks import deliver_outbox_task
+
+        transaction.on_commit(deliver_outbox_task.delay)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    failed: int = 0
+    dead: int = 0
+    unhandled: int = 0
+
+
+def _claim(limit: int) -> list[OutboxMessage]:
+    now = timezone.now()
+    due = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .order_by("available_at", "id")
+        .values_list("id", flat=True)[: limit * 2]
+    )
+    claimed = []
+    for message_id in list(due):
+        # Conditional update: only one worker wins each message.
+        won = OutboxMessage.objects.filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=message_id, status=OutboxStatus.PENDING
+        ).update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+        if won:
+            claimed.append(OutboxMessage.objects.get(pk=message_id))
+        if len(claimed) >= limit:
+            break
+    return claimed
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** attempts, 3600))
+
+
+def deliver_due(limit: int = 100) -> DeliveryReport:
+    report = DeliveryReport()
+    for message in _claim(limit):
+        handler = _HANDLERS.get(message.topic)
+        now = timezone.now()
+        if handler is None:
+            # Nobody consumes this topic (yet): record that, do not pretend it was sent anywhere.
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxStatus.DELIVERED, delivered_at=now, locked_until=None, last_error="no handler for topic"
+            )
+            report.unhandled += 1
+            continue
+        try:
+            handler(message)
+        except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then parked
+            log.warning("outbox message %s (%s) failed: %s", message.pk, message.topic, exc)
+            dead = message.attempts >= settings.HUITONG_OUTBOX_MAX_ATTEMPTS
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
+                available_at=now + _backoff(message.attempts),
+                locked_until=None,
+                last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            report.dead += dead
+            report.failed += not dead
+            continue
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            status=OutboxStatus.DELIVERED, delivered_at=now, locked_until=None, last_error=""
+        )
+        report.delivered += 1
+    return report
