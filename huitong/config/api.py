@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from huitong.catalog.api import router as catalog_router
+from huitong.channels.api import router as channels_router
 from huitong.core.api import install_error_handlers
 from huitong.core.api import router as auth_router
 from huitong.inventory.api import router as inventory_router
@@ -20,5 +21,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/catalog", catalog_router, tags=["catalog"])
+api.add_router("/channels", channels_router, tags=["channels"])
 api.add_router("/inventory", inventory_router, tags=["inventory"])
 api.add_router("/orders", orders_router, tags=["orders"])

@@ -54,10 +54,17 @@ def _installation_secret(env_name: str, file_name: str, factory) -> str:
         return path.read_text().strip()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     value = factory()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_name(f".{file_name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
-    return value
+    try:
+        os.link(tmp, path)  # atomic: if another process won the race, keep its value
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()
 
 
 def _fernet_key() -> str:
@@ -88,10 +95,12 @@ INSTALLED_APPS = [
     "huitong.core",
     "huitong.accounts",
     "huitong.catalog",
+    "huitong.channels",
     "huitong.inventory",
     "huitong.payments",
     "huitong.orders",
     "huitong.storefront",
+    "huitong.demo",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +202,7 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("HUITONG_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

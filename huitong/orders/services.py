@@ -1,0 +1,304 @@
+"""Order write services: create (idempotent per store + external id, reserving stock), pay, allocate,
+ship, complete, cancel, and the unpaid-order timeout. Every state change goes through
+``_move_to`` (lifecycle check, audit entry, outbox event) on a row locked for the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from huitong.catalog import selectors as catalog
+from huitong.channels import selectors as channels
+from huitong.core import audit, crypto, outbox
+from huitong.core.actors import Actor
+from huitong.core.errors import InvalidTransition
+from huitong.core.money import spread_discount
+from huitong.core.states import transition
+from huitong.inventory import selectors as inventory_selectors
+from huitong.inventory import services as inventory
+from huitong.orders.errors import InvalidOrder, NoFulfillmentLocation, OrderNotFound
+from huitong.orders.models import Order, OrderLine, OrderStatus, StoreLocation
+from huitong.orders.states import HOLDS_STOCK, ORDER_LIFECYCLE
+from huitong.payments import selectors as payment_selectors
+from huitong.payments import services as payments
+from huitong.payments.models import PaymentStatus
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    sku_id: int
+    quantity: int
+    unit_price_fen: int | None = None  # None: the SKU's list price
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str = ""
+    phone: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class OrderCreated:
+    order: Order
+    created: bool
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    store_id: int
+    lines: Sequence[LineSpec]
+    external_id: str = ""
+    discount_fen: int = 0
+    shipping_fen: int = 0
+    receiver: Receiver = field(default_factory=Receiver)
+    buyer_nick: str = ""
+    buyer_remark: str = ""
+    placed_at: datetime | None = None
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _lock(order_id: int) -> Order:
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound(order_id=f"订单 {order_id} 不存在")
+    return order
+
+
+def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", fields: Sequence[str] = ()) -> None:
+    previous = transition(order, status, lifecycle=ORDER_LIFECYCLE, actor=actor, reason=reason,
+                          update_fields=[*fields, "updated_at"])
+    outbox.emit(
+        topic="order.status_changed", key=order.number,
+        payload={"order_id": order.pk, "number": order.number, "store_id": order.store_id,
+                 "external_id": order.external_id, "from": previous, "to": status},
+    )
+
+
+def _new_number() -> str:
+    return f"{timezone.localtime():%y%m%d}{secrets.randbelow(10**10):010d}"
+
+
+def _int_field(value, path: str, errors: dict, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        errors[path] = "必须为正整数" if minimum > 0 else "必须为非负整数"
+
+
+def _validate(spec: NewOrder) -> None:
+    errors: dict[str, str] = {}
+    if not spec.lines:
+        errors["lines"] = "订单至少需要一行商品"
+    for i, line in enumerate(spec.lines):
+        _int_field(line.quantity, f"lines[{i}].quantity", errors, minimum=1)
+        if line.unit_price_fen is not None:
+            _int_field(line.unit_price_fen, f"lines[{i}].unit_price_fen", errors, minimum=0)
+    _int_field(spec.discount_fen, "discount_fen", errors, minimum=0)
+    _int_field(spec.shipping_fen, "shipping_fen", errors, minimum=0)
+    if errors:
+        raise InvalidOrder.for_fields(errors)
+
+
+def fulfillment_locations(store_id: int) -> list[int]:
+    return list(StoreLocation.objects.filter(store_id=store_id).order_by("priority", "location_id")
+                .values_list("location_id", flat=True))
+
+
+# --- create ---------------------------------------------------------------------------------------
+
+def create_order(*, spec: NewOrder, actor: Actor) -> OrderCreated:
+    """Create an order and reserve its stock, or return the existing one for the same
+    (store, external id). Too little stock raises InsufficientStock (409) and writes nothing."""
+    _validate(spec)
+    if spec.external_id:
+        existing = Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).first()
+        if existing is not None:
+            return OrderCreated(existing, False)
+    try:
+        return OrderCreated(_create(spec, actor), True)
+    except IntegrityError:
+        existing = spec.external_id and Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).first()
+        if existing:  # a concurrent request with the same key won the race
+            return OrderCreated(existing, False)
+        raise
+
+
+@transaction.atomic
+def _create(spec: NewOrder, actor: Actor) -> Order:
+    store = channels.get_active_store(spec.store_id)
+    location_ids = fulfillment_locations(store.pk)
+    if not location_ids:
+        raise NoFulfillmentLocation(store_id=f"店铺 {store.code} 未配置发货库位")
+    skus = catalog.skus_by_ids([line.sku_id for line in spec.lines])
+    errors = {}
+    for i, line in enumerate(spec.lines):
+        sku = skus.get(line.sku_id)
+        if sku is None:
+            errors[f"lines[{i}].sku_id"] = f"SKU {line.sku_id} 不存在"
+        elif not sku.is_active:
+            errors[f"lines[{i}].sku_id"] = f"SKU {sku.code} 已下架"
+    if errors:
+        raise InvalidOrder.for_fields(errors)
+    prices = [line.unit_price_fen if line.unit_price_fen is not None else skus[line.sku_id].price_fen
+              for line in spec.lines]
+    gross = [price * line.quantity for price, line in zip(prices, spec.lines, strict=True)]
+    subtotal = sum(gross)
+    if spec.discount_fen > subtotal:
+        raise InvalidOrder.for_fields({"discount_fen": "优惠不能超过商品金额"})
+    shares = spread_discount(spec.discount_fen, gross)
+    r = spec.receiver
+    order = Order.objects.create(
+        number=_new_number(), store=store, external_id=spec.external_id,
+        subtotal_fen=subtotal, discount_fen=spec.discount_fen, shipping_fen=spec.shipping_fen,
+        total_fen=subtotal - spec.discount_fen + spec.shipping_fen,
+        buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark,
+        receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
+        province=r.province, city=r.city, district=r.district, address=r.address,
+        placed_at=spec.placed_at or timezone.now(),
+    )
+    lines = []
+    for no, (line, price, share) in enumerate(zip(spec.lines, prices, shares, strict=True), start=1):
+        held = inventory.reserve_first_available(sku_id=line.sku_id, quantity=line.quantity,
+                                                 location_ids=location_ids, reference=f"{order.number}/{no}")
+        sku = skus[line.sku_id]
+        lines.append(OrderLine(
+            order=order, line_no=no, sku_id=sku.pk, sku_code=sku.code, title=sku.display_name[:200],
+            quantity=line.quantity, unit_price_fen=price, discount_fen=share,
+            amount_fen=price * line.quantity - share, location_id=held.location_id, reservation_id=held.reservation_id,
+        ))
+    OrderLine.objects.bulk_create(lines)
+    audit.record(actor=actor, obj=order, to_state=order.status, reason="created")
+    outbox.emit(topic="order.created", key=order.number,
+                payload={"order_id": order.pk, "number": order.number, "store_id": store.pk})
+    return order
+
+
+# --- lifecycle ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datetime | None = None) -> Order:
+    """Take payment for what is still due through a synchronously settling gateway (sandbox, cash)."""
+    order = _lock(order_id)
+    ORDER_LIFECYCLE.check(order.status, OrderStatus.PAID)
+    due = order.total_fen - order.paid_fen
+    if due > 0:
+        payment = payments.create_payment(reference=order.number, amount_fen=due, method=method, actor=actor)
+        payment = payments.capture_payment(payment_id=payment.pk, actor=actor, at=at)
+        if payment.status != PaymentStatus.PAID:
+            return order
+        order.paid_fen += payment.amount_fen
+    order.paid_at = at or timezone.now()
+    _move_to(order, OrderStatus.PAID, actor=actor, reason=f"paid by {method}", fields=("paid_fen", "paid_at"))
+    return order
+
+
+@transaction.atomic
+def allocate_order(*, order_id: int, actor: Actor, location_id: int | None = None,
+                   at: datetime | None = None) -> Order:
+    """Confirm where the order ships from; with ``location_id``, move every line's reservation
+    there (all or nothing: too little stock there raises 409 and keeps the old reservations)."""
+    order = _lock(order_id)
+    ORDER_LIFECYCLE.check(order.status, OrderStatus.ALLOCATED)
+    if location_id is not None:
+        for line in order.lines.exclude(location_id=location_id):
+            inventory.release_reservation(reservation_id=line.reservation_id)
+            held = inventory.reserve_first_available(
+                sku_id=line.sku_id, quantity=line.quantity, location_ids=[location_id],
+                reference=f"{order.number}/{line.line_no}/r{line.reservation_id}",
+            )
+            OrderLine.objects.filter(pk=line.pk).update(location_id=held.location_id, reservation_id=held.reservation_id)
+    order.allocated_at = at or timezone.now()
+    _move_to(order, OrderStatus.ALLOCATED, actor=actor, fields=("allocated_at",),
+             reason=f"allocated to location {location_id}" if location_id else "allocated")
+    return order
+
+
+@transaction.atomic
+def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Actor,
+               at: datetime | None = None) -> Order:
+    errors = {}
+    if not carrier_code.strip():
+        errors["carrier_code"] = "请填写快递公司"
+    if not waybill_no.strip():
+        errors["waybill_no"] = "请填写运单号"
+    if errors:
+        raise InvalidOrder.for_fields(errors)
+    order = _lock(order_id)
+    ORDER_LIFECYCLE.check(order.status, OrderStatus.SHIPPED)
+    for line in order.lines.order_by("reservation_id"):
+        inventory.ship_reservation(reservation_id=line.reservation_id, reference=order.number, actor=actor)
+    order.carrier_code, order.waybill_no = carrier_code.strip(), waybill_no.strip()
+    order.shipped_at = at or timezone.now()
+    _move_to(order, OrderStatus.SHIPPED, actor=actor, fields=("carrier_code", "waybill_no", "shipped_at"),
+             reason=f"{order.carrier_code} {order.waybill_no}")
+    return order
+
+
+@transaction.atomic
+def complete_order(*, order_id: int, actor: Actor, at: datetime | None = None) -> Order:
+    order = _lock(order_id)
+    order.completed_at = at or timezone.now()
+    _move_to(order, OrderStatus.COMPLETED, actor=actor, fields=("completed_at",), reason="completed")
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
+    """Cancel before shipping: release the held stock and refund what was paid."""
+    if not reason.strip():
+        raise InvalidOrder.for_fields({"reason": "请填写取消原因"})
+    order = _lock(order_id)
+    was = order.status
+    ORDER_LIFECYCLE.check(was, OrderStatus.CANCELLED)
+    if was in HOLDS_STOCK:
+        for line in order.lines.order_by("reservation_id"):
+            inventory.release_reservation(reservation_id=line.reservation_id)
+    for payment in payment_selectors.list_payments(reference=order.number):
+        if payment.net_fen > 0:
+            payments.refund_payment(payment_id=payment.pk, amount_fen=payment.net_fen, actor=actor,
+                                    reason=f"order cancelled: {reason}")
+    order.cancel_reason = reason[:200]
+    order.cancelled_at = timezone.now()
+    _move_to(order, OrderStatus.CANCELLED, actor=actor, reason=reason, fields=("cancel_reason", "cancelled_at"))
+    return order
+
+
+def expire_unpaid_orders(*, now: datetime | None = None, timeout_minutes: int | None = None,
+                         limit: int = 500) -> int:
+    """Cancel orders left unpaid past the timeout, releasing their stock. Each order in its own
+    transaction; an order paid meanwhile is skipped (the row lock decides who wins)."""
+    minutes = settings.HUITONG_UNPAID_ORDER_TIMEOUT_MINUTES if timeout_minutes is None else timeout_minutes
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    ids = list(Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, placed_at__lt=cutoff)
+               .order_by("placed_at").values_list("pk", flat=True)[:limit])
+    cancelled = 0
+    actor = Actor.system("unpaid-timeout")
+    for order_id in ids:
+        try:
+            cancel_order(order_id=order_id, actor=actor, reason=f"超过 {minutes} 分钟未付款,自动取消")
+        except InvalidTransition:
+            continue
+        cancelled += 1
+    return cancelled
+
+
+@transaction.atomic
+def set_fulfillment_locations(*, store_id: int, location_ids: Sequence[int]) -> list[int]:
+    """Which locations ship this store's orders, first = preferred."""
+    channels.get_store(store_id)
+    for location_id in location_ids:
+        inventory_selectors.get_location(location_id)
+    StoreLocation.objects.filter(store_id=store_id).delete()
+    StoreLocation.objects.bulk_create(
+        StoreLocation(store_id=store_id, location_id=loc, priority=i) for i, loc in enumerate(location_ids)
+    )
+    return list(location_ids)

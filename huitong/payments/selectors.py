@@ -1,0 +1,7 @@
+from django.db.models import QuerySet
+
+from huitong.payments.models import Payment
+
+
+def list_payments(*, reference: str) -> QuerySet[Payment]:
+    return Payment.objects.filter(reference=reference).order_by("created_at", "id")
