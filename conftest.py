@@ -2,8 +2,13 @@
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 
 from huitong.core.actors import Actor
+
+# The live server meets bursts of 50 simultaneous clients in the concurrency tests: give its listening
+# socket a backlog that holds them all (Django's default of 10 resets the rest).
+WSGIServer.request_queue_size = 128
 
 
 def pytest_collection_modifyitems(config, items):

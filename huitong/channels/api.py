@@ -1,4 +1,4 @@
-from ninja import Router
+from ninja import Router, Status
 
 from huitong.channels import selectors, services
 from huitong.channels.schemas import StoreIn, StoreOut
@@ -15,4 +15,4 @@ def list_stores(request):
 
 @router.post("/stores", response={201: StoreOut, **errors(409, 422)}, auth=staff(Role.OPERATOR))
 def create_store(request, payload: StoreIn):
-    return 201, services.create_store(**payload.dict())
+    return Status(201, services.create_store(**payload.dict()))

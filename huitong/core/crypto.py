@@ -49,7 +49,7 @@ def mask_name(name: str) -> str:
 
 
 def mask_address(address: str) -> str:
-    return f"{address[:6]}****" if len(address) > 6 else "****"
+    return f"{address[:2]}****" if len(address) > 4 else "****"
 
 
 class EncryptedTextField(models.TextField):

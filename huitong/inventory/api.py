@@ -1,6 +1,4 @@
-from __future__ import annotations
-
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from huitong.catalog import selectors as catalog
@@ -32,7 +30,7 @@ def list_locations(request, kind: str | None = None):
 
 @router.post("/locations", response={201: LocationOut, **errors(409, 422)}, auth=staff(Role.OPERATOR))
 def create_location(request, payload: LocationIn):
-    return 201, services.create_location(**payload.dict())
+    return Status(201, services.create_location(**payload.dict()))
 
 
 @router.get("/skus/{sku_id}/stock", response={200: SkuStockOut, **errors(404)}, auth=ANY_STAFF,
@@ -54,7 +52,7 @@ def list_movements(request, sku_id: int | None = None, location_id: int | None =
 
 @router.post("/receipts", response={201: MovementOut, **errors(404, 422)}, auth=WAREHOUSE)
 def receive(request, payload: ReceiptIn):
-    return 201, services.receive_stock(**payload.dict(), actor=actor_of(request))
+    return Status(201, services.receive_stock(**payload.dict(), actor=actor_of(request)))
 
 
 @router.post("/adjustments", response={200: AdjustmentOut, **errors(404, 409, 422)}, auth=WAREHOUSE,
@@ -67,7 +65,7 @@ def adjust(request, payload: AdjustmentIn):
 @router.post("/transfers", response={201: TransferOut, **errors(404, 409, 422)}, auth=WAREHOUSE)
 def transfer(request, payload: TransferIn):
     out, into = services.transfer_stock(**payload.dict(), actor=actor_of(request))
-    return 201, TransferOut(out=out, into=into)
+    return Status(201, TransferOut(out=out, into=into))
 
 
 @router.put("/safety-stock", response={200: StockLevelOut, **errors(404, 422)}, auth=staff(Role.OPERATOR))

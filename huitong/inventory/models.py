@@ -59,12 +59,12 @@ class StockItem(models.Model):
             models.CheckConstraint(condition=Q(safety_stock__gte=0), name="inventory_stock_safety_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sku_id}@{self.location_id}: {self.on_hand}/{self.reserved}"
+
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
-
-    def __str__(self) -> str:
-        return f"{self.sku_id}@{self.location_id}: {self.on_hand}/{self.reserved}"
 
 
 class MovementKind(models.TextChoices):

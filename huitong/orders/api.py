@@ -1,6 +1,4 @@
-from __future__ import annotations
-
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from huitong.core.api import ANY_STAFF, actor_of, errors, staff
@@ -31,7 +29,7 @@ def create_order(request, payload: OrderIn):
     spec = NewOrder(**{**data, "lines": [LineSpec(**line) for line in data["lines"]],
                        "receiver": Receiver(**data["receiver"])})
     result = services.create_order(spec=spec, actor=actor_of(request))
-    return (201 if result.created else 200), selectors.get_order(result.order.pk)
+    return Status(201 if result.created else 200, selectors.get_order(result.order.pk))
 
 
 @router.get("", response=list[OrderOut], auth=ANY_STAFF)

@@ -30,6 +30,9 @@ class StoreLocation(models.Model):
         ordering = ["store", "priority", "location"]
         constraints = [models.UniqueConstraint(fields=["store", "location"], name="orders_store_location_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.store_id} ← {self.location_id} ({self.priority})"
+
 
 class Order(models.Model):
     number = models.CharField(_("订单号"), max_length=32, unique=True)
