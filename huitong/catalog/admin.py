@@ -46,7 +46,9 @@ class CategoryAdmin(ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         parent = form.cleaned_data.get("parent")
-        created = services.create_category(name=form.cleaned_data["name"], parent_id=parent.pk if parent else None)
+        created = services.create_category(
+            name=form.cleaned_data["name"], parent_id=parent.pk if parent else None
+        )
         obj.pk, obj.path = created.pk, created.path
 
 

@@ -33,7 +33,12 @@ class Category(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("上级分类")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级分类"),
     )
     path = models.CharField(_("完整路径"), max_length=255, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -60,10 +65,20 @@ class Product(models.Model):
     spu_code = models.CharField(_("商品编码"), max_length=CODE_MAX_LENGTH, unique=True)
     name = models.CharField(_("商品名称"), max_length=200)
     brand = models.ForeignKey(
-        Brand, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("品牌")
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("品牌"),
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="products", verbose_name=_("分类")
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+        verbose_name=_("分类"),
     )
     description = models.TextField(_("描述"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -86,7 +101,9 @@ class Product(models.Model):
 class Sku(models.Model):
     """SKU (规格): one sellable variant with its own code (商家编码), barcode, price and cost."""
 
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("商品"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="skus", verbose_name=_("商品")
+    )
     code = models.CharField(_("商家编码"), max_length=CODE_MAX_LENGTH, unique=True)
     barcode = models.CharField(_("条码"), max_length=14, blank=True, default="")
     attributes = models.JSONField(_("规格属性"), default=dict, blank=True)
@@ -102,7 +119,9 @@ class Sku(models.Model):
         verbose_name_plural = _("SKU")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="catalog_sku_barcode_unique"),
+            models.UniqueConstraint(
+                fields=["barcode"], condition=~Q(barcode=""), name="catalog_sku_barcode_unique"
+            ),
             models.CheckConstraint(condition=Q(price_fen__gte=0), name="catalog_sku_price_non_negative"),
             models.CheckConstraint(condition=Q(cost_fen__gte=0), name="catalog_sku_cost_non_negative"),
             models.CheckConstraint(condition=~Q(code=""), name="catalog_sku_code_not_blank"),

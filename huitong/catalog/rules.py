@@ -51,7 +51,7 @@ def clean_text(value: Any, *, field: str, max_length: int = NAME_MAX_LENGTH) -> 
 
 
 def clean_barcode(value: Any, *, field: str = "barcode") -> str:
-    """"" stays "" (no barcode); otherwise EAN-8, UPC-A (12) or EAN-13 digits with a valid check digit."""
+    """ "" stays "" (no barcode); otherwise EAN-8, UPC-A (12) or EAN-13 digits with a valid check digit."""
     barcode = str(value if value is not None else "").strip()
     if not barcode:
         return ""
@@ -100,7 +100,7 @@ def clean_attributes(value: Any, *, field: str = "attributes") -> dict[str, str]
 
 
 def split_category_path(path: Any, *, field: str = "category_path") -> list[str]:
-    """"茶叶 / 绿茶" → ["茶叶", "绿茶"]; empty segments and overlong names are refused."""
+    """ "茶叶 / 绿茶" → ["茶叶", "绿茶"]; empty segments and overlong names are refused."""
     text = str(path if path is not None else "").strip()
     parts = [part.strip() for part in text.split(CATEGORY_PATH_SEPARATOR)]
     if not text or any(not part for part in parts):

@@ -29,7 +29,10 @@ def _matching_skus(search: str) -> Q:
 
 
 def list_products(
-    *, search: str | None = None, category_id: int | None = None, brand_id: int | None = None,
+    *,
+    search: str | None = None,
+    category_id: int | None = None,
+    brand_id: int | None = None,
     is_active: bool | None = None,
 ) -> QuerySet[Product]:
     """Products newest first. ``search`` matches name, 商品编码, SKU code or exact barcode;
@@ -44,9 +47,13 @@ def list_products(
         )
     if category_id is not None:
         path = Category.objects.filter(pk=category_id).values_list("path", flat=True).first() or ""
-        products = products.filter(
-            Q(category_id=category_id) | Q(category__path__startswith=f"{path}{CATEGORY_PATH_SEPARATOR}")
-        ) if path else products.none()
+        products = (
+            products.filter(
+                Q(category_id=category_id) | Q(category__path__startswith=f"{path}{CATEGORY_PATH_SEPARATOR}")
+            )
+            if path
+            else products.none()
+        )
     if brand_id is not None:
         products = products.filter(brand_id=brand_id)
     if is_active is not None:

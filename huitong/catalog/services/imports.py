@@ -9,12 +9,9 @@ existing value of an existing product or SKU (new ones get "" / 0).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +22,7 @@ from huitong.catalog import rules
 from huitong.catalog.errors import ImportFileInvalid, ImportFileUnreadable
 from huitong.catalog.models import Brand, Category, Product, Sku
 from huitong.catalog.services.products import audit_price_change, get_or_create_category
+from huitong.catalog.spreadsheets import cell_text, read_table
 from huitong.core.actors import Actor
 from huitong.core.errors import DomainError
 from huitong.core.money import MoneyError, yuan_to_fen
@@ -106,10 +104,12 @@ class _CellError(ValueError):
     pass
 
 
-def import_products(*, file_name: str, content: bytes, actor: Actor, progress: Progress | None = None) -> ImportResult:
+def import_products(
+    *, file_name: str, content: bytes, actor: Actor, progress: Progress | None = None
+) -> ImportResult:
     """Validate the whole file, then upsert its products and SKUs in one transaction (or write nothing)."""
     report = progress or (lambda stage, done, total: None)
-    header, body = _split_header(_read_table(file_name, content))
+    header, body = _split_header(read_table(file_name, content, max_bytes=MAX_FILE_BYTES, max_rows=MAX_ROWS))
     columns = _map_columns(header)
     problems = _Problems()
     rows = _parse_rows(body, columns, problems, report)
@@ -121,54 +121,7 @@ def import_products(*, file_name: str, content: bytes, actor: Actor, progress: P
         return _write(rows, existing_skus, actor=actor, report=report)
 
 
-# --- reading the file ---------------------------------------------------------------------------
-
-
-def _read_table(file_name: str, content: bytes) -> list[tuple[int, list[Any]]]:
-    if len(content) > MAX_FILE_BYTES:
-        raise ImportFileUnreadable(file=_("文件超过 %(n)d MB") % {"n": MAX_FILE_BYTES // 1024 // 1024})
-    suffix = Path(file_name or "").suffix.lower()
-    if suffix == ".xlsx":
-        rows = _xlsx_rows(content)
-    elif suffix == ".csv":
-        rows = _csv_rows(content)
-    else:
-        raise ImportFileUnreadable(file=_("只支持 .xlsx 或 .csv 文件"))
-    table = [(number, values) for number, values in enumerate(rows, start=1) if any(_text(v) for v in values)]
-    if len(table) > MAX_ROWS + 1:
-        raise ImportFileUnreadable(file=_("文件超过 %(n)d 行") % {"n": MAX_ROWS})
-    return table
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (zip, xml, key errors) for a broken file
-        raise ImportFileUnreadable(file=_("无法读取 Excel 文件: %(e)s") % {"e": exc}) from exc
-    try:
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
-            yield list(values)
-    finally:
-        workbook.close()
-
-
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileUnreadable(file=_("CSV 文件须为 UTF-8 或 GB18030 编码"))
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as exc:
-        raise ImportFileUnreadable(file=_("CSV 格式错误: %(e)s") % {"e": exc}) from exc
+# --- header -------------------------------------------------------------------------------------
 
 
 def _split_header(table: list[tuple[int, list[Any]]]) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
@@ -180,13 +133,15 @@ def _split_header(table: list[tuple[int, list[Any]]]) -> tuple[list[Any], list[t
 
 
 def _normalise_header(value: Any) -> str:
-    text = _text(value).replace("(", "(").replace(")", ")").replace(":", ":")
+    text = cell_text(value).replace("\uff08", "(").replace("\uff09", ")").replace("\uff1a", ":")
     return "".join(text.split()).casefold()
 
 
 def _map_columns(header: list[Any]) -> _Columns:
     aliases = {_normalise_header(a): f for f, (_label, names) in COLUMNS.items() for a in names}
-    attribute_aliases = {_normalise_header(a): name for name, names in ATTRIBUTE_COLUMNS.items() for a in names}
+    attribute_aliases = {
+        _normalise_header(a): name for name, names in ATTRIBUTE_COLUMNS.items() for a in names
+    }
     problems = _Problems()
     columns = _Columns(fields={}, attributes=[])
     for index, raw in enumerate(header):
@@ -198,8 +153,8 @@ def _map_columns(header: list[Any]) -> _Columns:
             columns.fields[aliases[key]] = index
         elif key in attribute_aliases:
             columns.attributes.append((attribute_aliases[key], index))
-        elif prefix and _text(raw)[len(prefix) :].strip():
-            columns.attributes.append((_text(raw)[len(prefix) :].strip(), index))
+        elif prefix and cell_text(raw)[len(prefix) :].strip():
+            columns.attributes.append((cell_text(raw)[len(prefix) :].strip(), index))
     for required in REQUIRED:
         if required not in columns.fields:
             problems.add(1, required, _("缺少必需的列"))
@@ -210,26 +165,16 @@ def _map_columns(header: list[Any]) -> _Columns:
 # --- cells --------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise _CellError(_("不是数字"))
-    text = _text(value).lstrip("¥￥").replace(",", "")
+    text = cell_text(value).lstrip("¥￥").replace(",", "")
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise _CellError(_("不是数字: %(v)s") % {"v": _text(value)}) from None
+        raise _CellError(_("不是数字: %(v)s") % {"v": cell_text(value)}) from None
     if not number.is_finite():
-        raise _CellError(_("不是数字: %(v)s") % {"v": _text(value)})
+        raise _CellError(_("不是数字: %(v)s") % {"v": cell_text(value)})
     return number
 
 
@@ -237,7 +182,7 @@ def _money(value: Any) -> int:
     try:
         fen = yuan_to_fen(_decimal(value))
     except MoneyError:
-        raise _CellError(_("金额最多两位小数: %(v)s") % {"v": _text(value)}) from None
+        raise _CellError(_("金额最多两位小数: %(v)s") % {"v": cell_text(value)}) from None
     if fen < 0:
         raise _CellError(_("金额不能为负数"))
     return fen
@@ -251,19 +196,22 @@ def _whole_number(value: Any) -> int:
 
 
 def _optional(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: parse(value) if _text(value) else None
+    return lambda value: parse(value) if cell_text(value) else None
 
 
 # field → (attribute of _Row, parser of a non-blank cell); parsers raise _CellError or a DomainError
 _PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "spu_code": ("spu_code", lambda v: rules.clean_code(_text(v), field="spu_code")),
-    "name": ("name", lambda v: rules.clean_text(_text(v), field="name")),
-    "sku_code": ("sku_code", lambda v: rules.clean_code(_text(v), field="sku_code")),
+    "spu_code": ("spu_code", lambda v: rules.clean_code(cell_text(v), field="spu_code")),
+    "name": ("name", lambda v: rules.clean_text(cell_text(v), field="name")),
+    "sku_code": ("sku_code", lambda v: rules.clean_code(cell_text(v), field="sku_code")),
     "price": ("price_fen", _money),
-    "brand": ("brand", lambda v: rules.clean_text(_text(v), field="brand", max_length=rules.BRAND_MAX_LENGTH)),
-    "category": ("category", lambda v: rules.join_category_path(rules.split_category_path(_text(v)))),
-    "description": ("description", _text),
-    "barcode": ("barcode", lambda v: rules.clean_barcode(_text(v))),
+    "brand": (
+        "brand",
+        lambda v: rules.clean_text(cell_text(v), field="brand", max_length=rules.BRAND_MAX_LENGTH),
+    ),
+    "category": ("category", lambda v: rules.join_category_path(rules.split_category_path(cell_text(v)))),
+    "description": ("description", cell_text),
+    "barcode": ("barcode", lambda v: rules.clean_barcode(cell_text(v))),
     "cost": ("cost_fen", _money),
     "weight_g": ("weight_g", _whole_number),
 }
@@ -281,7 +229,7 @@ def _parse_row(number: int, values: list[Any], columns: _Columns, problems: _Pro
     for field_name, index in columns.fields.items():
         attr, parse = _PARSERS[field_name]
         value = values[index] if index < len(values) else None
-        if not _text(value):
+        if not cell_text(value):
             if field_name in REQUIRED:
                 problems.add(number, field_name, _("必填"))
             continue
@@ -290,7 +238,7 @@ def _parse_row(number: int, values: list[Any], columns: _Columns, problems: _Pro
         except (_CellError, DomainError) as exc:
             problems.add(number, field_name, _error_message(exc))
     for name, index in columns.attributes:
-        value = _text(values[index] if index < len(values) else None)
+        value = cell_text(values[index] if index < len(values) else None)
         if len(value) > rules.ATTRIBUTE_MAX_LENGTH:
             problems.add(number, name, _("不能超过 %(n)d 个字符") % {"n": rules.ATTRIBUTE_MAX_LENGTH})
         elif value:
@@ -366,12 +314,16 @@ def _check_against_database(rows: list[_Row], existing_skus: dict[str, Sku], pro
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _write(rows: list[_Row], existing_skus: dict[str, Sku], *, actor: Actor, report: Progress) -> ImportResult:
+def _write(
+    rows: list[_Row], existing_skus: dict[str, Sku], *, actor: Actor, report: Progress
+) -> ImportResult:
     products, created_products, updated_products = _upsert_products(rows)
     created_skus, updated_skus = _upsert_skus(rows, products, existing_skus, actor=actor, report=report)
     return ImportResult(
-        created_products=created_products, updated_products=updated_products,
-        created_skus=created_skus, updated_skus=updated_skus,
+        created_products=created_products,
+        updated_products=updated_products,
+        created_skus=created_skus,
+        updated_skus=updated_skus,
     )
 
 
@@ -424,8 +376,11 @@ def _upsert_products(rows: list[_Row]) -> tuple[dict[str, Product], int, int]:
     )
     new = [
         Product(
-            spu_code=spu_code, name=values["name"], description=values.get("description", ""),
-            brand=brands.get(values.get("brand", "")), category=categories.get(values.get("category", "")),
+            spu_code=spu_code,
+            name=values["name"],
+            description=values.get("description", ""),
+            brand=brands.get(values.get("brand", "")),
+            category=categories.get(values.get("category", "")),
         )
         for spu_code, values in merged.items()
         if spu_code not in products
@@ -453,7 +408,12 @@ def _bulk_update_skus(skus: list[Sku]) -> None:
 
 
 def _upsert_skus(
-    rows: list[_Row], products: dict[str, Product], existing: dict[str, Sku], *, actor: Actor, report: Progress
+    rows: list[_Row],
+    products: dict[str, Product],
+    existing: dict[str, Sku],
+    *,
+    actor: Actor,
+    report: Progress,
 ) -> tuple[int, int]:
     now = timezone.now()
     new, changed = [], []
@@ -469,8 +429,13 @@ def _upsert_skus(
         if before != [getattr(sku, name) for name in _SKU_FIELDS]:
             sku.updated_at = now
             changed.append(sku)
-            audit_price_change(actor=actor, sku=sku, old_price_fen=before[0], old_cost_fen=before[1],
-                               reason="import_products")
+            audit_price_change(
+                actor=actor,
+                sku=sku,
+                old_price_fen=before[0],
+                old_cost_fen=before[1],
+                reason="import_products",
+            )
     total, done = len(new) + len(changed), 0
     for batch, write in [(changed, _bulk_update_skus), (new, Sku.objects.bulk_create)]:
         for start in range(0, len(batch), _BATCH):

@@ -80,7 +80,8 @@ def get_or_create_category(*, path: str) -> Category:
     parent = None
     for depth in range(1, len(parts) + 1):
         parent, _created = Category.objects.get_or_create(
-            path=rules.join_category_path(parts[:depth]), defaults={"name": parts[depth - 1], "parent": parent}
+            path=rules.join_category_path(parts[:depth]),
+            defaults={"name": parts[depth - 1], "parent": parent},
         )
     return parent
 
@@ -139,7 +140,9 @@ def _clean_spec(spec: SkuSpec, *, prefix: str = "") -> SkuSpec:
         cost_fen=rules.clean_non_negative(spec.cost_fen, field=_key(prefix, "cost_fen")),
         barcode=rules.clean_barcode(spec.barcode, field=_key(prefix, "barcode")),
         attributes=rules.clean_attributes(spec.attributes, field=_key(prefix, "attributes")),
-        weight_g=rules.clean_non_negative(spec.weight_g, field=_key(prefix, "weight_g"), maximum=rules.MAX_WEIGHT_G),
+        weight_g=rules.clean_non_negative(
+            spec.weight_g, field=_key(prefix, "weight_g"), maximum=rules.MAX_WEIGHT_G
+        ),
     )
 
 
@@ -151,7 +154,9 @@ def _clean_specs(specs: Sequence[SkuSpec]) -> list[SkuSpec]:
     barcodes: dict[str, int] = {}
     for i, spec in enumerate(cleaned):
         if spec.code in codes:
-            raise DuplicateCode(**{f"skus[{i}].code": _("与 skus[%(j)d] 的编码重复") % {"j": codes[spec.code]}})
+            raise DuplicateCode(
+                **{f"skus[{i}].code": _("与 skus[%(j)d] 的编码重复") % {"j": codes[spec.code]}}
+            )
         codes[spec.code] = i
         if spec.barcode and spec.barcode in barcodes:
             raise DuplicateBarcode(
@@ -173,17 +178,28 @@ def _check_free(specs: Sequence[SkuSpec], *, prefix: str | None) -> None:
             **{key(i, "code"): _("SKU 编码已存在") for i, s in enumerate(specs) if s.code in taken_codes}
         )
     wanted = [s.barcode for s in specs if s.barcode]
-    taken_barcodes = set(Sku.objects.filter(barcode__in=wanted).values_list("barcode", flat=True)) if wanted else set()
+    taken_barcodes = (
+        set(Sku.objects.filter(barcode__in=wanted).values_list("barcode", flat=True)) if wanted else set()
+    )
     if taken_barcodes:
         raise DuplicateBarcode(
-            **{key(i, "barcode"): _("条码已被其他 SKU 使用") for i, s in enumerate(specs) if s.barcode in taken_barcodes}
+            **{
+                key(i, "barcode"): _("条码已被其他 SKU 使用")
+                for i, s in enumerate(specs)
+                if s.barcode in taken_barcodes
+            }
         )
 
 
 def _new_sku(product: Product, spec: SkuSpec) -> Sku:
     return Sku(
-        product=product, code=spec.code, barcode=spec.barcode, attributes=dict(spec.attributes),
-        price_fen=spec.price_fen, cost_fen=spec.cost_fen, weight_g=spec.weight_g,
+        product=product,
+        code=spec.code,
+        barcode=spec.barcode,
+        attributes=dict(spec.attributes),
+        price_fen=spec.price_fen,
+        cost_fen=spec.cost_fen,
+        weight_g=spec.weight_g,
     )
 
 
@@ -192,7 +208,10 @@ def audit_price_change(*, actor: Actor, sku: Sku, old_price_fen: int, old_cost_f
     if (old_price_fen, old_cost_fen) == (sku.price_fen, sku.cost_fen):
         return
     audit.record(
-        actor=actor, obj=sku, from_state=str(fen_to_yuan(old_price_fen)), to_state=str(fen_to_yuan(sku.price_fen)),
+        actor=actor,
+        obj=sku,
+        from_state=str(fen_to_yuan(old_price_fen)),
+        to_state=str(fen_to_yuan(sku.price_fen)),
         reason=reason,
         data={
             "code": sku.code,
@@ -206,9 +225,17 @@ def audit_price_change(*, actor: Actor, sku: Sku, old_price_fen: int, old_cost_f
 
 
 def create_product(
-    *, spu_code: str, name: str, skus: Sequence[SkuSpec], actor: Actor, brand_id: int | None = None,
-    brand_name: str | None = None, category_id: int | None = None, category_path: str | None = None,
-    description: str = "", is_active: bool = True,
+    *,
+    spu_code: str,
+    name: str,
+    skus: Sequence[SkuSpec],
+    actor: Actor,
+    brand_id: int | None = None,
+    brand_name: str | None = None,
+    category_id: int | None = None,
+    category_path: str | None = None,
+    description: str = "",
+    is_active: bool = True,
 ) -> Product:
     """Create an SPU with its SKUs. Brand and category by id, or by name/path (created if missing)."""
     spu_code = rules.clean_code(spu_code, field="spu_code")
@@ -220,8 +247,12 @@ def create_product(
     try:
         with transaction.atomic():
             product = Product.objects.create(
-                spu_code=spu_code, name=name, description=(description or "").strip(), is_active=is_active,
-                brand=_resolve_brand(brand_id, brand_name), category=_resolve_category(category_id, category_path),
+                spu_code=spu_code,
+                name=name,
+                description=(description or "").strip(),
+                is_active=is_active,
+                brand=_resolve_brand(brand_id, brand_name),
+                category=_resolve_category(category_id, category_path),
             )
             Sku.objects.bulk_create([_new_sku(product, spec) for spec in specs])
     except IntegrityError as exc:
@@ -231,9 +262,16 @@ def create_product(
 
 @transaction.atomic
 def update_product(
-    *, product_id: int, actor: Actor, name: str | None = None, description: str | None = None,
-    is_active: bool | None = None, brand_id: int | None | Keep = UNCHANGED, brand_name: str | None = None,
-    category_id: int | None | Keep = UNCHANGED, category_path: str | None = None,
+    *,
+    product_id: int,
+    actor: Actor,
+    name: str | None = None,
+    description: str | None = None,
+    is_active: bool | None = None,
+    brand_id: int | None | Keep = UNCHANGED,
+    brand_name: str | None = None,
+    category_id: int | None | Keep = UNCHANGED,
+    category_path: str | None = None,
 ) -> Product:
     """Change what is given; ``brand_id=None`` / ``category_id=None`` clear them. The code is fixed."""
     product = Product.objects.select_for_update().filter(pk=product_id).first()
@@ -253,8 +291,11 @@ def update_product(
     product.save()
     if was_active != product.is_active:
         audit.record(
-            actor=actor, obj=product, from_state="active" if was_active else "inactive",
-            to_state="active" if product.is_active else "inactive", reason="update_product",
+            actor=actor,
+            obj=product,
+            from_state="active" if was_active else "inactive",
+            to_state="active" if product.is_active else "inactive",
+            reason="update_product",
         )
     return product
 
@@ -276,8 +317,14 @@ def add_sku(*, product_id: int, sku: SkuSpec, actor: Actor) -> Sku:
 
 @transaction.atomic
 def update_sku(
-    *, sku_id: int, actor: Actor, price_fen: int | None = None, cost_fen: int | None = None,
-    barcode: str | None = None, attributes: dict[str, str] | None = None, weight_g: int | None = None,
+    *,
+    sku_id: int,
+    actor: Actor,
+    price_fen: int | None = None,
+    cost_fen: int | None = None,
+    barcode: str | None = None,
+    attributes: dict[str, str] | None = None,
+    weight_g: int | None = None,
     is_active: bool | None = None,
 ) -> Sku:
     """Change what is given (``barcode=""`` removes the barcode). Price/cost changes are audited."""
@@ -297,12 +344,19 @@ def update_sku(
     if barcode and Sku.objects.filter(barcode=barcode).exclude(pk=sku.pk).exists():
         raise DuplicateBarcode(barcode=_("条码已被其他 SKU 使用"))
     old_price_fen, old_cost_fen = sku.price_fen, sku.cost_fen
-    changes = {"price_fen": price_fen, "cost_fen": cost_fen, "barcode": barcode, "attributes": attributes,
-               "weight_g": weight_g, "is_active": is_active}
+    changes = {
+        "price_fen": price_fen,
+        "cost_fen": cost_fen,
+        "barcode": barcode,
+        "attributes": attributes,
+        "weight_g": weight_g,
+        "is_active": is_active,
+    }
     for attr, value in changes.items():
         if value is not None:
             setattr(sku, attr, value)
     sku.save()
-    audit_price_change(actor=actor, sku=sku, old_price_fen=old_price_fen, old_cost_fen=old_cost_fen,
-                       reason="update_sku")
+    audit_price_change(
+        actor=actor, sku=sku, old_price_fen=old_price_fen, old_cost_fen=old_cost_fen, reason="update_sku"
+    )
     return sku

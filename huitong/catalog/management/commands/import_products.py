@@ -28,8 +28,14 @@ class Command(BaseCommand):
         def progress(stage: str, done: int, total: int) -> None:
             bar = bars.get(stage)
             if bar is None:
-                bar = bars[stage] = tqdm(total=total, desc=_STAGES.get(stage, stage), unit="行",
-                                         disable=no_progress, file=self.stderr._out)
+                self._close(bars)  # one bar at a time: validation ends before writing starts
+                bar = bars[stage] = tqdm(
+                    total=total,
+                    desc=_STAGES.get(stage, stage),
+                    unit="行",
+                    disable=no_progress,
+                    file=self.stderr._out,
+                )
             bar.update(done - bar.n)
 
         try:
