@@ -7,6 +7,7 @@ from huitong.orders import selectors, services
 from huitong.orders.schemas import (
     AllocateIn,
     CancelIn,
+    CounterSaleIn,
     HistoryOut,
     OrderFilter,
     OrderIn,
@@ -30,6 +31,15 @@ def create_order(request, payload: OrderIn):
                        "receiver": Receiver(**data["receiver"])})
     result = services.create_order(spec=spec, actor=actor_of(request))
     return Status(201 if result.created else 200, selectors.get_order(result.order.pk))
+
+
+@router.post("/counter-sales", response={201: OrderOut, **errors(404, 409, 422)}, auth=OPERATOR,
+             summary="A POS sale: paid, handed over and completed in one step")
+def counter_sale(request, payload: CounterSaleIn):
+    data = payload.dict()
+    lines = [LineSpec(**line) for line in data.pop("lines")]
+    order = services.sell_at_counter(**data, lines=lines, actor=actor_of(request))
+    return Status(201, selectors.get_order(order.pk))
 
 
 @router.get("", response=list[OrderOut], auth=ANY_STAFF)

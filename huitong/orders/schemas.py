@@ -38,6 +38,14 @@ class OrderIn(Schema):
     buyer_remark: str = Field(default="", max_length=500)
 
 
+class CounterSaleIn(Schema):
+    store_id: int
+    lines: list[LineIn] = Field(min_length=1)
+    tender: str = "cash"
+    discount_fen: int = Field(default=0, ge=0)
+    buyer_nick: str = Field(default="", max_length=100)
+
+
 class OrderFilter(Schema):
     status: str | None = None
     store_id: int | None = None

@@ -302,3 +302,21 @@ def set_fulfillment_locations(*, store_id: int, location_ids: Sequence[int]) -> 
         StoreLocation(store_id=store_id, location_id=loc, priority=i) for i, loc in enumerate(location_ids)
     )
     return list(location_ids)
+
+
+@transaction.atomic
+def sell_at_counter(*, store_id: int, lines: Sequence[LineSpec], actor: Actor, tender: str = "cash",
+                    discount_fen: int = 0, buyer_nick: str = "", at: datetime | None = None) -> Order:
+    """A POS sale: the customer pays and takes the goods at once, so the order runs its whole
+    lifecycle (paid, allocated at the store, handed over, completed) in one transaction."""
+    if tender not in payment_selectors.payment_methods():
+        raise InvalidOrder.for_fields({"tender": f"不支持的支付方式 {tender}"})
+    spec = NewOrder(store_id=store_id, lines=lines, discount_fen=discount_fen, buyer_nick=buyer_nick, placed_at=at)
+    order = create_order(spec=spec, actor=actor).order
+    pay_order(order_id=order.pk, method=tender, actor=actor, at=at)
+    allocate_order(order_id=order.pk, actor=actor, at=at)
+    ship_order(order_id=order.pk, carrier_code=COUNTER_CARRIER, waybill_no=order.number, actor=actor, at=at)
+    return complete_order(order_id=order.pk, actor=actor, at=at)
+
+
+COUNTER_CARRIER = "COUNTER"  # handed over at the store counter, no parcel

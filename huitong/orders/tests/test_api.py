@@ -119,3 +119,12 @@ def test_set_store_locations(api_client, shop):
     r = api_client("operator", username="o2").put(f"/api/v1/orders/stores/{shop.store.pk}/locations",
                                                   json.dumps({"location_ids": [999999]}), content_type="application/json")
     assert r.status_code == 404
+
+
+def test_counter_sale_endpoint(api_client, shop):
+    r = post(api_client("operator"), "/api/v1/orders/counter-sales",
+             {"store_id": shop.store.pk, "lines": [{"sku_id": shop.sku_a.pk, "quantity": 1}]})
+    assert r.status_code == 201 and r.json()["status"] == "completed"
+    r = post(api_client("operator", username="o5"), "/api/v1/orders/counter-sales",
+             {"store_id": shop.store.pk, "lines": [{"sku_id": shop.sku_a.pk, "quantity": 1}], "tender": "bitcoin"})
+    assert r.status_code == 422 and "tender" in r.json()["detail"]["fields"]

@@ -207,3 +207,23 @@ def test_receiver_personal_data_is_encrypted_at_rest(shop):
         raw = cur.fetchone()
     assert "张三" not in raw[0] and "13800138000" not in raw[1] and "文三路" not in raw[2]
     assert Order.objects.get(pk=order.pk).receiver_phone == "13800138000"
+
+
+def test_counter_sale_runs_the_whole_lifecycle_or_nothing(shop):
+    from huitong.inventory.tests.factories import LocationFactory
+
+    counter = LocationFactory(code="SHOP1")
+    from huitong.channels.services import create_store
+    from huitong.inventory import services as inventory
+
+    store = create_store(code="POS1", name="西湖店", platform="pos")
+    services.set_fulfillment_locations(store_id=store.pk, location_ids=[counter.pk])
+    inventory.receive_stock(sku_id=shop.sku_a.pk, location_id=counter.pk, quantity=3, reference="r", actor=shop.actor)
+    order = services.sell_at_counter(store_id=store.pk, lines=[services.LineSpec(shop.sku_a.pk, 2)], actor=shop.actor)
+    assert order.status == S.COMPLETED and order.paid_fen == order.total_fen == 5980
+    assert stock(shop.sku_a, counter) == (1, 0)
+    assert Payment.objects.get(reference=order.number).method == "cash"
+    before = world()
+    with pytest.raises(InsufficientStock):
+        services.sell_at_counter(store_id=store.pk, lines=[services.LineSpec(shop.sku_a.pk, 2)], actor=shop.actor)
+    assert world() == before
