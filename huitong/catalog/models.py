@@ -98,6 +98,9 @@ class Product(models.Model):
         return f"{self.spu_code} {self.name}"
 
 
+ATTRIBUTE_ORDER = {"规格": 0, "颜色": 1, "尺码": 2}
+
+
 class Sku(models.Model):
     """SKU (规格): one sellable variant with its own code (商家编码), barcode, price and cost."""
 
@@ -132,8 +135,11 @@ class Sku(models.Model):
 
     @property
     def display_name(self) -> str:
-        """Product name and attribute values: "西湖龙井 / 250g / 罐装"."""
-        values = [str(v) for v in (self.attributes or {}).values() if str(v)]
+        """Product name and attribute values: "西湖龙井 / 250g / 罐装". Attributes in a fixed order
+        (规格, 颜色, 尺码, then the rest by name): PostgreSQL's jsonb does not keep key order."""
+        attributes = self.attributes or {}
+        keys = sorted(attributes, key=lambda k: (ATTRIBUTE_ORDER.get(k, len(ATTRIBUTE_ORDER)), k))
+        values = [str(attributes[k]) for k in keys if str(attributes[k])]
         return " / ".join([self.product.name, *values])
 
     @property

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
 from huitong.core.actors import Actor
+from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory.errors import (
     CountBelowReserved,
     DuplicateLocation,
@@ -111,7 +112,8 @@ def transfer_stock(
         raise InvalidQuantity(to_location_id="调入库位不能与调出库位相同")
     source = ensure_stock_item(sku_id=sku_id, location_id=from_location_id)
     target = ensure_stock_item(sku_id=sku_id, location_id=to_location_id)
-    list(StockItem.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
+    # Lock both rows in the global order (SKU, location) shared with reservations and shipping.
+    list(StockItem.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("location_id"))
     moved = StockItem.objects.filter(pk=source.pk, on_hand__gte=F("reserved") + quantity).update(
         on_hand=F("on_hand") - quantity, updated_at=Now()
     )
@@ -132,19 +134,34 @@ def _insufficient(stock_item_id: int, quantity: int) -> InsufficientStock:
     return InsufficientStock(detail=detail)
 
 
-@transaction.atomic
+def _hold(stock_item_id: int, quantity: int) -> bool:
+    """The one conditional update that takes stock: zero rows matched means not enough available."""
+    return bool(StockItem.objects.filter(pk=stock_item_id, on_hand__gte=F("reserved") + quantity).update(
+        reserved=F("reserved") + quantity, updated_at=Now()
+    ))
+
+
+@joins_caller_transaction
 def reserve_stock(*, stock_item_id: int, quantity: int, reference: str) -> Reservation:
-    """Hold ``quantity`` for ``reference``. Idempotent per (stock item, reference)."""
+    """Hold ``quantity`` for ``reference``. Idempotent per (stock item, reference) while active."""
     _check_positive(quantity)
     existing = Reservation.objects.filter(stock_item_id=stock_item_id, reference=reference).first()
     if existing is not None:
+        if existing.status != ReservationStatus.ACTIVE:
+            raise ReservationClosed(detail={"reservation_id": existing.pk, "status": existing.status})
         return existing
-    won = StockItem.objects.filter(pk=stock_item_id, on_hand__gte=F("reserved") + quantity).update(
-        reserved=F("reserved") + quantity, updated_at=Now()
-    )
-    if not won:
+    if not _hold(stock_item_id, quantity):
         raise _insufficient(stock_item_id, quantity)
     return Reservation.objects.create(stock_item_id=stock_item_id, reference=reference, quantity=quantity)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A request to hold stock of a SKU for a new, unique reference."""
+
+    sku_id: int
+    quantity: int
+    reference: str
 
 
 @dataclass(frozen=True)
@@ -155,25 +172,38 @@ class Held:
     stock_item_id: int
     location_id: int
     quantity: int
+    reference: str
 
 
-def reserve_first_available(*, sku_id: int, quantity: int, location_ids: Sequence[int], reference: str) -> Held:
-    """Reserve at the first location (in the given order) that has ``quantity`` available."""
-    _check_positive(quantity)
-    candidates = dict(
-        StockItem.objects.filter(sku_id=sku_id, location_id__in=location_ids, on_hand__gte=F("reserved") + quantity)
-        .values_list("location_id", "pk")
+@joins_caller_transaction
+def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int]) -> list[Held]:
+    """Reserve each hold at the first location (in the given order) with enough available.
+
+    All or nothing: if any hold cannot be met, InsufficientStock is raised before anything is written
+    (failed conditional updates write nothing). Rows are taken in (SKU, location order) so that
+    concurrent orders lock stock rows in one global order and cannot deadlock. References must be new.
+    """
+    for hold in holds:
+        _check_positive(hold.quantity)
+    sku_ids = sorted({h.sku_id for h in holds})
+    rows = StockItem.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids).values_list(
+        "sku_id", "location_id", "pk")
+    item_of = {(sku, loc): pk for sku, loc, pk in rows}
+    rank = {loc: i for i, loc in enumerate(location_ids)}
+    placed: dict[int, tuple[int, int]] = {}
+    for index in sorted(range(len(holds)), key=lambda i: (holds[i].sku_id, i)):
+        hold = holds[index]
+        candidates = sorted((loc for (sku, loc) in item_of if sku == hold.sku_id), key=rank.__getitem__)
+        location_id = next((loc for loc in candidates if _hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
+        if location_id is None:
+            raise InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
+                                            "available": _available(hold.sku_id, location_ids)})
+        placed[index] = (item_of[(hold.sku_id, location_id)], location_id)
+    created = Reservation.objects.bulk_create(
+        Reservation(stock_item_id=placed[i][0], reference=h.reference, quantity=h.quantity)
+        for i, h in enumerate(holds)
     )
-    for location_id in location_ids:
-        if location_id not in candidates:
-            continue
-        try:
-            with transaction.atomic():
-                reservation = reserve_stock(stock_item_id=candidates[location_id], quantity=quantity, reference=reference)
-            return Held(reservation.pk, reservation.stock_item_id, location_id, reservation.quantity)
-        except InsufficientStock:
-            continue  # taken by someone else since we looked: try the next location
-    raise InsufficientStock(detail={"sku_id": sku_id, "requested": quantity, "available": _available(sku_id, location_ids)})
+    return [Held(r.pk, placed[i][0], placed[i][1], r.quantity, r.reference) for i, r in enumerate(created)]
 
 
 def _available(sku_id: int, location_ids: Sequence[int]) -> int:
@@ -181,43 +211,62 @@ def _available(sku_id: int, location_ids: Sequence[int]) -> int:
     return max((on_hand - reserved for on_hand, reserved in rows), default=0)
 
 
-def _close(reservation_id: int, status: str) -> Reservation | None:
-    """Close an active reservation; None when it was already closed with the same status."""
-    won = Reservation.objects.filter(pk=reservation_id, status=ReservationStatus.ACTIVE).update(
+def _close_all(reservation_ids: Sequence[int], status: str) -> list[Reservation]:
+    """Close active reservations; those already closed with ``status`` are skipped (idempotent).
+    Raises before writing if any is missing or closed otherwise. Sorted by (SKU, location): the one
+    global order in which every service takes stock rows, so concurrent writers cannot deadlock."""
+    found = list(Reservation.objects.filter(pk__in=reservation_ids)
+                 .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
+    if len(found) != len(set(reservation_ids)):
+        missing = sorted(set(reservation_ids) - {r.pk for r in found})
+        raise ReservationNotFound(reservation_id=", ".join(map(str, missing)))
+    wrong = [r for r in found if r.status not in (ReservationStatus.ACTIVE, status)]
+    if wrong:
+        raise ReservationClosed(detail={"reservation_id": wrong[0].pk, "status": wrong[0].status})
+    todo = [r for r in found if r.status == ReservationStatus.ACTIVE]
+    if not todo:
+        return []
+    won = Reservation.objects.filter(pk__in=[r.pk for r in todo], status=ReservationStatus.ACTIVE).update(
         status=status, closed_at=timezone.now()
     )
-    reservation = Reservation.objects.filter(pk=reservation_id).first()
-    if reservation is None:
-        raise ReservationNotFound(reservation_id=str(reservation_id))
-    if won:
-        return reservation
-    if reservation.status == status:
-        return None
-    raise ReservationClosed(detail={"reservation_id": reservation_id, "status": reservation.status})
+    if won != len(todo):  # someone closed one between our read and our update
+        raise ReservationClosed(detail={"reservation_ids": [r.pk for r in todo]})
+    return todo
 
 
-@transaction.atomic
+@joins_caller_transaction
+def release_reservations(*, reservation_ids: Sequence[int]) -> list[Reservation]:
+    """Give held stock back. Idempotent: already released reservations are skipped."""
+    released = _close_all(reservation_ids, ReservationStatus.RELEASED)
+    for r in released:
+        StockItem.objects.filter(pk=r.stock_item_id).update(reserved=F("reserved") - r.quantity, updated_at=Now())
+    return released
+
+
 def release_reservation(*, reservation_id: int) -> Reservation | None:
-    """Give held stock back. Idempotent: releasing a released reservation does nothing."""
-    reservation = _close(reservation_id, ReservationStatus.RELEASED)
-    if reservation is not None:
-        StockItem.objects.filter(pk=reservation.stock_item_id).update(
-            reserved=F("reserved") - reservation.quantity, updated_at=Now()
+    released = release_reservations(reservation_ids=[reservation_id])
+    return released[0] if released else None
+
+
+@joins_caller_transaction
+def ship_reservations(*, reservation_ids: Sequence[int], reference: str, actor: Actor) -> list[StockMovement]:
+    """Stock leaves the building: on hand and reserved both go down, the ledger records it.
+    Idempotent: reservations already shipped are skipped."""
+    shipped = _close_all(reservation_ids, ReservationStatus.SHIPPED)
+    for r in shipped:
+        StockItem.objects.filter(pk=r.stock_item_id).update(
+            on_hand=F("on_hand") - r.quantity, reserved=F("reserved") - r.quantity, updated_at=Now()
         )
-    return reservation
-
-
-@transaction.atomic
-def ship_reservation(*, reservation_id: int, reference: str, actor: Actor) -> StockMovement | None:
-    """Stock leaves the building: on hand and reserved both go down, the ledger records it."""
-    reservation = _close(reservation_id, ReservationStatus.SHIPPED)
-    if reservation is None:
-        return None
-    quantity = reservation.quantity
-    StockItem.objects.filter(pk=reservation.stock_item_id).update(
-        on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity, updated_at=Now()
+    return StockMovement.objects.bulk_create(
+        StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
+                      reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)
+        for r in shipped
     )
-    return _movement(reservation.stock_item_id, MovementKind.SHIP, -quantity, reference=reference, actor=actor)
+
+
+def ship_reservation(*, reservation_id: int, reference: str, actor: Actor) -> StockMovement | None:
+    movements = ship_reservations(reservation_ids=[reservation_id], reference=reference, actor=actor)
+    return movements[0] if movements else None
 
 
 @transaction.atomic

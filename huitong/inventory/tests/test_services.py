@@ -98,13 +98,39 @@ def test_reserve_first_available_follows_location_order(sku, wh):
     store = LocationFactory(code="S1")
     services.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=2, reference="r", actor=ACTOR)
     services.receive_stock(sku_id=sku.pk, location_id=store.pk, quantity=5, reference="r", actor=ACTOR)
-    held = services.reserve_first_available(sku_id=sku.pk, quantity=3, location_ids=[wh.pk, store.pk], reference="o")
+    order = [wh.pk, store.pk]
+    [held] = services.reserve_first_available(holds=[services.Hold(sku.pk, 3, "o")], location_ids=order)
     assert held.location_id == store.pk  # the first has only 2
-    held = services.reserve_first_available(sku_id=sku.pk, quantity=2, location_ids=[wh.pk, store.pk], reference="p")
+    [held] = services.reserve_first_available(holds=[services.Hold(sku.pk, 2, "p")], location_ids=order)
     assert held.location_id == wh.pk
     with pytest.raises(InsufficientStock) as exc:
-        services.reserve_first_available(sku_id=sku.pk, quantity=3, location_ids=[wh.pk, store.pk], reference="q")
+        services.reserve_first_available(holds=[services.Hold(sku.pk, 3, "q")], location_ids=order)
     assert exc.value.detail == {"sku_id": sku.pk, "requested": 3, "available": 2}
+
+
+def test_reserve_first_available_is_all_or_nothing(sku, wh):
+    other = SkuFactory()
+    services.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=5, reference="r", actor=ACTOR)
+    services.receive_stock(sku_id=other.pk, location_id=wh.pk, quantity=1, reference="r", actor=ACTOR)
+    before = _snapshot()
+    with pytest.raises(InsufficientStock) as exc, transaction.atomic():
+        services.reserve_first_available(holds=[services.Hold(sku.pk, 4, "a"), services.Hold(other.pk, 2, "b")],
+                                         location_ids=[wh.pk])
+    assert exc.value.detail["sku_id"] == other.pk
+    assert _snapshot() == before
+    held = services.reserve_first_available(
+        holds=[services.Hold(other.pk, 1, "c"), services.Hold(sku.pk, 4, "d")], location_ids=[wh.pk])
+    assert [h.reference for h in held] == ["c", "d"]  # results follow the request order
+    assert (_item(sku, wh).reserved, _item(other, wh).reserved) == (4, 1)
+
+
+def test_reserving_a_closed_reference_again_is_refused(sku, wh):
+    services.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=5, reference="r", actor=ACTOR)
+    r = services.reserve_stock(stock_item_id=_item(sku, wh).pk, quantity=2, reference="o1")
+    services.release_reservation(reservation_id=r.pk)
+    with pytest.raises(ReservationClosed):
+        services.reserve_stock(stock_item_id=_item(sku, wh).pk, quantity=2, reference="o1")
+    assert _item(sku, wh).reserved == 0
 
 
 def test_stocktake_sets_on_hand_and_records_the_difference(sku, wh):
