@@ -24,7 +24,7 @@ from huitong.channels import services as channels
 from huitong.channels.models import Platform
 from huitong.core.actors import Actor
 from huitong.core.permissions import Role
-from huitong.demo.catalog_data import DemoProduct, demo_products
+from huitong.demo.catalog_data import DemoProduct, DemoSku, demo_products
 from huitong.demo.simulation import Simulation, Site
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
@@ -83,7 +83,7 @@ def seed_demo(
         products, skus = seed_catalog(actor=Actor.of_user(users[ADMIN_USERNAME]))
         result = None
         if not _business_exists():
-            sites = seed_sites(actor=Actor.of_user(users["warehouse"]))
+            sites = seed_sites()
             simulation = Simulation(
                 sites=sites, products=demo_products(), users=users, seed=seed, orders_per_day=orders_per_day,
             )
@@ -146,7 +146,7 @@ def seed_catalog(*, actor: Actor) -> tuple[int, int]:
     return products, skus
 
 
-def _spec(sku) -> catalog.SkuSpec:
+def _spec(sku: DemoSku) -> catalog.SkuSpec:
     return catalog.SkuSpec(
         code=sku.code, price_fen=sku.price_fen, cost_fen=sku.cost_fen, barcode=sku.barcode,
         attributes=dict(sku.attributes), weight_g=sku.weight_g,
@@ -172,7 +172,7 @@ def _business_exists() -> bool:
     return channel_selectors.list_stores().filter(code__in=codes).exists()
 
 
-def seed_sites(*, actor: Actor) -> list[Site]:
+def seed_sites() -> list[Site]:
     """Warehouses and shops, the channel stores that sell from them, and where each ships from."""
     existing = {loc.code: loc for loc in inventory_selectors.list_locations(active_only=False)}
     locations = {}
@@ -191,6 +191,5 @@ def seed_sites(*, actor: Actor) -> list[Site]:
             store_id=store.pk, code=code, web=platform == Platform.WEB_MALL, share=share,
             location_ids=location_ids,
             replenish_from={locations[c].pk: locations[sources[c]].pk for c in location_codes if sources[c]},
-            province=locations[location_codes[0]].province,
         ))
     return sites

@@ -53,7 +53,6 @@ class Site:
     share: float  # of the shops' orders (POS stores)
     location_ids: list[int]
     replenish_from: dict[int, int]  # shop location → warehouse that restocks it
-    province: str
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from huitong.catalog import selectors as catalog
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
+from huitong.inventory import stock_sql
 from huitong.inventory.errors import (
     CountBelowReserved,
     DuplicateLocation,
@@ -134,13 +135,6 @@ def _insufficient(stock_item_id: int, quantity: int) -> InsufficientStock:
     return InsufficientStock(detail=detail)
 
 
-def _hold(stock_item_id: int, quantity: int) -> bool:
-    """The one conditional update that takes stock: zero rows matched means not enough available."""
-    return bool(StockItem.objects.filter(pk=stock_item_id, on_hand__gte=F("reserved") + quantity).update(
-        reserved=F("reserved") + quantity, updated_at=Now()
-    ))
-
-
 @joins_caller_transaction
 def reserve_stock(*, stock_item_id: int, quantity: int, reference: str) -> Reservation:
     """Hold ``quantity`` for ``reference``. Idempotent per (stock item, reference) while active."""
@@ -150,7 +144,7 @@ def reserve_stock(*, stock_item_id: int, quantity: int, reference: str) -> Reser
         if existing.status != ReservationStatus.ACTIVE:
             raise ReservationClosed(detail={"reservation_id": existing.pk, "status": existing.status})
         return existing
-    if not _hold(stock_item_id, quantity):
+    if not stock_sql.hold(stock_item_id, quantity):
         raise _insufficient(stock_item_id, quantity)
     return Reservation.objects.create(stock_item_id=stock_item_id, reference=reference, quantity=quantity)
 
@@ -194,7 +188,7 @@ def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int
     for index in sorted(range(len(holds)), key=lambda i: (holds[i].sku_id, i)):
         hold = holds[index]
         candidates = sorted((loc for (sku, loc) in item_of if sku == hold.sku_id), key=rank.__getitem__)
-        location_id = next((loc for loc in candidates if _hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
+        location_id = next((loc for loc in candidates if stock_sql.hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
         if location_id is None:
             raise InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
                                             "available": _available(hold.sku_id, location_ids)})
@@ -239,7 +233,8 @@ def release_reservations(*, reservation_ids: Sequence[int]) -> list[Reservation]
     """Give held stock back. Idempotent: already released reservations are skipped."""
     released = _close_all(reservation_ids, ReservationStatus.RELEASED)
     for r in released:
-        StockItem.objects.filter(pk=r.stock_item_id).update(reserved=F("reserved") - r.quantity, updated_at=Now())
+        if not stock_sql.unhold(r.stock_item_id, r.quantity):
+            raise AssertionError(f"stock item {r.stock_item_id} holds less than reservation {r.pk}")
     return released
 
 
@@ -254,9 +249,8 @@ def ship_reservations(*, reservation_ids: Sequence[int], reference: str, actor: 
     Idempotent: reservations already shipped are skipped."""
     shipped = _close_all(reservation_ids, ReservationStatus.SHIPPED)
     for r in shipped:
-        StockItem.objects.filter(pk=r.stock_item_id).update(
-            on_hand=F("on_hand") - r.quantity, reserved=F("reserved") - r.quantity, updated_at=Now()
-        )
+        if not stock_sql.take_out(r.stock_item_id, r.quantity):
+            raise AssertionError(f"stock item {r.stock_item_id} holds less than reservation {r.pk}")
     return StockMovement.objects.bulk_create(
         StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
                       reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)

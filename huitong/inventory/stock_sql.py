@@ -1,0 +1,46 @@
+"""The hot stock-row updates as plain SQL.
+
+These run for every order line several times over its life (reserve, release, ship), so they skip
+the ORM's per-statement query building. Each is one conditional UPDATE, exactly the rule of
+invariant 1: a row changes only if the result keeps ``0 <= reserved <= on_hand``; zero rows
+matched means the rule said no. The CHECK constraints on the table stay the last line of defence.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+_TABLE = "inventory_stockitem"
+
+
+def _update(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def hold(stock_item_id: int, quantity: int) -> bool:
+    """reserved += q, if at least q is available."""
+    return _update(
+        f"UPDATE {_TABLE} SET reserved = reserved + %s, updated_at = CURRENT_TIMESTAMP "
+        "WHERE id = %s AND on_hand - reserved >= %s",
+        [quantity, stock_item_id, quantity],
+    ) == 1
+
+
+def unhold(stock_item_id: int, quantity: int) -> bool:
+    """reserved -= q, if at least q is reserved."""
+    return _update(
+        f"UPDATE {_TABLE} SET reserved = reserved - %s, updated_at = CURRENT_TIMESTAMP "
+        "WHERE id = %s AND reserved >= %s",
+        [quantity, stock_item_id, quantity],
+    ) == 1
+
+
+def take_out(stock_item_id: int, quantity: int) -> bool:
+    """on_hand -= q and reserved -= q (held stock leaves), if at least q is reserved."""
+    return _update(
+        f"UPDATE {_TABLE} SET on_hand = on_hand - %s, reserved = reserved - %s, updated_at = CURRENT_TIMESTAMP "
+        "WHERE id = %s AND reserved >= %s",
+        [quantity, quantity, stock_item_id, quantity],
+    ) == 1
