@@ -60,3 +60,34 @@ def api_client(db, make_staff):
         return Client(headers={"Authorization": f"Bearer {token}"})
 
     return build
+
+
+def _uses_transactional_db(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.fixture(autouse=True)
+def _flushable_ledger(request):
+    """Let a transactional test's flush empty the append-only stock ledger on SQLite.
+
+    The ledger's triggers refuse DELETE, and on SQLite Django's flush is ``DELETE FROM`` (PostgreSQL
+    truncates, which row triggers do not see). After such a test, empty the ledger with the triggers
+    briefly dropped and put them back exactly as the migration created them."""
+    if settings.IS_POSTGRES or not _uses_transactional_db(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so this teardown runs before the flush
+    yield
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                       ["inventory_stockmovement"])
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        cursor.execute("DELETE FROM inventory_stockmovement")
+        for _name, sql in triggers:
+            cursor.execute(sql)

@@ -119,6 +119,8 @@ ROOT_URLCONF = "huitong.config.urls"
 WSGI_APPLICATION = "huitong.config.wsgi.application"
 ASGI_APPLICATION = "huitong.config.asgi.application"
 AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
 
 TEMPLATES = [
     {

@@ -28,7 +28,6 @@ from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
 from huitong.orders import services as orders
-from huitong.orders.models import OrderStatus
 
 WEB_SHARE = 0.55  # of all orders; the rest are sold in the shops
 SPEC_POPULARITY = [1.0, 0.6, 0.4]  # first (smallest) spec sells best
@@ -113,13 +112,13 @@ class Simulation:
             average = self.orders_per_day * (1 - WEB_SHARE) * shop.share
             sales += [(moment, shop) for moment in self._moments(day, web=False, average=average)]
         sales.sort(key=lambda sale: (sale[0], sale[1].code))
-        numbers = Counter()
+        web_orders = 0
         for moment, site in sales:
-            numbers[site.code] += 1
             if site.web:
-                self._web_order(moment, numbers[site.code])
+                web_orders += 1
+                self._web_order(moment, web_orders)
             else:
-                self._pos_order(site, moment, numbers[site.code])
+                self._pos_order(site, moment)
 
     def _moments(self, day: date, *, web: bool, average: float) -> list[datetime]:
         count = demand.orders_on(day, web=web, average=average, rng=self.rng)
@@ -208,14 +207,15 @@ class Simulation:
             chosen.setdefault(item.sku_id, quantity)
         return [orders.LineSpec(sku_id=sku_id, quantity=quantity) for sku_id, quantity in chosen.items()]
 
-    def _place(self, site: Site, lines: list[orders.LineSpec], build, actor: Actor):
-        """Create the order; restock (or drop a sold-out limited edition) when stock runs short."""
+    def _place(self, site: Site, lines: list[orders.LineSpec], make):
+        """``make(lines, subtotal_fen)`` the order; when stock runs short, restock (or drop a sold-out
+        limited edition from the order) and try again."""
         for _attempt in range(5):
             if not lines:
                 return None
             subtotal = sum(self.prices[line.sku_id] * line.quantity for line in lines)
             try:
-                return orders.create_order(spec=build(lines, subtotal), actor=actor).order
+                return make(lines, subtotal)
             except InsufficientStock as exc:
                 short = exc.detail.get("sku_id")
                 if short in self.limited:
@@ -230,18 +230,20 @@ class Simulation:
         customer = self.rng.choices(self.customers, cum_weights=self.customer_cum)[0]
         remark = self.rng.choice(REMARKS) if self.rng.random() < 0.15 else ""
 
-        def build(lines, subtotal):
+        buyer = Actor(user_id=None, label=f"customer:{customer.nick}")
+
+        def make(lines, subtotal):
             discount = _web_discount(subtotal, self.rng.random())
-            return orders.NewOrder(
+            spec = orders.NewOrder(
                 store_id=self.web.store_id, lines=lines, external_id=f"WM{placed_at:%y%m%d}{seq:05d}",
                 discount_fen=discount, shipping_fen=0 if subtotal - discount >= 9900 else 800,
                 receiver=orders.Receiver(name=customer.name, phone=customer.phone, province=customer.province,
                                          city=customer.city, district=customer.district, address=customer.address),
                 buyer_nick=customer.nick, buyer_remark=remark, placed_at=placed_at,
             )
+            return orders.create_order(spec=spec, actor=buyer).order
 
-        buyer = Actor(user_id=None, label=f"customer:{customer.nick}")
-        order = self._place(self.web, self._pick_lines(placed_at.date()), build, buyer)
+        order = self._place(self.web, self._pick_lines(placed_at.date()), make)
         if order is None:
             return
         if just_now == "paid":
@@ -294,25 +296,20 @@ class Simulation:
         code, prefix, digits, _weight = self.rng.choices(CARRIERS, weights=[c[3] for c in CARRIERS])[0]
         return code, prefix + "".join(str(self.rng.randrange(10)) for _ in range(digits))
 
-    def _pos_order(self, site: Site, placed_at: datetime, seq: int) -> None:
-        member = self.rng.random() < 0.3  # members get 5 % off at the till
-        external_id = f"{site.code.removeprefix('SMT-')}-{placed_at:%y%m%d}-{seq:04d}"
+    def _pos_order(self, site: Site, sold_at: datetime) -> None:
+        """A till sale: paid in cash and handed over on the spot; members get 5 % off."""
+        member = self.rng.random() < 0.3
 
-        def build(lines, subtotal):
-            discount = round_fen(Decimal(subtotal) * Decimal("0.05")) if member else 0
-            return orders.NewOrder(store_id=site.store_id, lines=lines, external_id=external_id,
-                                   discount_fen=discount, buyer_nick="门店会员" if member else "", placed_at=placed_at)
+        def make(lines, subtotal):
+            return orders.sell_at_counter(
+                store_id=site.store_id, lines=lines, actor=self.staff["operator"], tender="cash",
+                discount_fen=round_fen(Decimal(subtotal) * Decimal("0.05")) if member else 0,
+                buyer_nick="门店会员" if member else "", at=sold_at,
+            )
 
-        cashier = self.staff["operator"]
-        order = self._place(site, self._pick_lines(placed_at.date()), build, cashier)
-        if order is None:
-            return
-        paid_at = placed_at + timedelta(seconds=self.rng.randrange(30, 120))
-        orders.pay_order(order_id=order.pk, actor=cashier, method="cash", at=paid_at)
-        orders.allocate_order(order_id=order.pk, actor=cashier, at=paid_at)
-        orders.ship_order(order_id=order.pk, carrier_code="COUNTER", waybill_no=external_id, actor=cashier, at=paid_at)
-        orders.complete_order(order_id=order.pk, actor=cashier, at=paid_at)
-        self.status[OrderStatus.COMPLETED] += 1
+        order = self._place(site, self._pick_lines(sold_at.date()), make)
+        if order is not None:
+            self.status[order.status] += 1
 
 
 def _web_discount(subtotal_fen: int, roll: float) -> int:

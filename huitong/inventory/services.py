@@ -173,8 +173,8 @@ class Held:
 def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int]) -> list[Held]:
     """Reserve each hold at the first location (in the given order) with enough available.
 
-    All or nothing: if any hold cannot be met, InsufficientStock is raised before anything is written
-    (failed conditional updates write nothing). Rows are taken in (SKU, location order) so that
+    All or nothing: if any hold cannot be met, the holds already taken are given back and
+    InsufficientStock is raised, leaving every row as it was. Rows are taken in (SKU, location order) so that
     concurrent orders lock stock rows in one global order and cannot deadlock. References must be new.
     """
     for hold in holds:
@@ -190,6 +190,10 @@ def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int
         candidates = sorted((loc for (sku, loc) in item_of if sku == hold.sku_id), key=rank.__getitem__)
         location_id = next((loc for loc in candidates if stock_sql.hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
         if location_id is None:
+            # Give back what this call already took, so refusing leaves no trace even inside a
+            # caller's transaction that catches the error and carries on.
+            for done, (item_id, _loc) in placed.items():
+                stock_sql.unhold(item_id, holds[done].quantity)
             raise InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
                                             "available": _available(hold.sku_id, location_ids)})
         placed[index] = (item_of[(hold.sku_id, location_id)], location_id)

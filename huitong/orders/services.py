@@ -91,10 +91,10 @@ def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", field
 NUMBER_ATTEMPTS = 3
 
 
-def _new_number() -> str:
-    """Date + 12 random digits: 18 characters, not guessable, not revealing volumes. At 100,000 orders
-    a day a collision happens about once in 200 days; ``create_order`` then retries."""
-    return f"{timezone.localtime():%y%m%d}{secrets.randbelow(10**12):012d}"
+def _new_number(placed_at: datetime) -> str:
+    """Order date + 12 random digits: 18 characters, not guessable, not revealing volumes. At 100,000
+    orders a day a collision happens about once in 200 days; ``create_order`` then retries."""
+    return f"{timezone.localtime(placed_at):%y%m%d}{secrets.randbelow(10**12):012d}"
 
 
 def _int_field(value, path: str, errors: dict, *, minimum: int) -> None:
@@ -166,14 +166,15 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
         raise InvalidOrder.for_fields({"discount_fen": "优惠不能超过商品金额"})
     shares = spread_discount(spec.discount_fen, gross)
     r = spec.receiver
+    placed_at = spec.placed_at or timezone.now()
     order = Order.objects.create(
-        number=_new_number(), store=store, external_id=spec.external_id,
+        number=_new_number(placed_at), store=store, external_id=spec.external_id,
         subtotal_fen=subtotal, discount_fen=spec.discount_fen, shipping_fen=spec.shipping_fen,
         total_fen=subtotal - spec.discount_fen + spec.shipping_fen,
         buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark,
         receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
         province=r.province, city=r.city, district=r.district, address=r.address,
-        placed_at=spec.placed_at or timezone.now(),
+        placed_at=placed_at,
     )
     holds = [inventory.Hold(sku_id=line.sku_id, quantity=line.quantity, reference=f"{order.number}/{no}")
              for no, line in enumerate(spec.lines, start=1)]
@@ -268,7 +269,7 @@ def complete_order(*, order_id: int, actor: Actor, at: datetime | None = None) -
 
 
 @transaction.atomic
-def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
+def cancel_order(*, order_id: int, actor: Actor, reason: str, at: datetime | None = None) -> Order:
     """Cancel before shipping: release the held stock and refund what was paid."""
     if not reason.strip():
         raise InvalidOrder.for_fields({"reason": "请填写取消原因"})
@@ -282,7 +283,7 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str) -> Order:
             payments.refund_payment(payment_id=payment.pk, amount_fen=payment.net_fen, actor=actor,
                                     reason=f"order cancelled: {reason}")
     order.cancel_reason = reason[:200]
-    order.cancelled_at = timezone.now()
+    order.cancelled_at = at or timezone.now()
     _move_to(order, OrderStatus.CANCELLED, actor=actor, reason=reason, fields=("cancel_reason", "cancelled_at"))
     return order
 

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from huitong.accounts.services import create_staff_user
 
@@ -23,27 +22,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def flushable_ledger(transactional_db):
-    """Let the transactional test's flush empty the stock ledger.
-
-    The ledger's append-only triggers refuse DELETE, and on SQLite Django's flush is ``DELETE FROM``
-    (PostgreSQL truncates, which row triggers do not see). Empty it here with the triggers briefly
-    dropped, and put them back exactly as the migration created them."""
-    yield
-    if connection.vendor != "sqlite":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                       ["inventory_stockmovement"])
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        cursor.execute("DELETE FROM inventory_stockmovement")
-        for _name, sql in triggers:
-            cursor.execute(sql)
-
-
-@pytest.fixture
 def page(live_server):
     from playwright.sync_api import sync_playwright
 
@@ -56,7 +34,7 @@ def page(live_server):
         browser.close()
 
 
-def test_storefront_search_admin_and_api_docs(flushable_ledger, shelf, page):
+def test_storefront_search_admin_and_api_docs(transactional_db, shelf, page):
     from playwright.sync_api import expect
 
     create_staff_user(username="boss", password="pw-browser-1", roles=["admin"], superuser=True)
