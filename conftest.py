@@ -9,6 +9,9 @@ from huitong.core.actors import Actor
 # The live server meets bursts of 50 simultaneous clients in the concurrency tests: give its listening
 # socket a backlog that holds them all (Django's default of 10 resets the rest).
 WSGIServer.request_queue_size = 128
+# Live-server and worker threads must not keep connections open past their request: a lingering one
+# blocks dropping the test database at the end of the run.
+settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 def pytest_collection_modifyitems(config, items):

@@ -259,13 +259,14 @@ class Simulation:
         if roll < 0.05 or paid_at > self.now or (placed_at > self.now - UNPAID_TIMEOUT and roll < 0.4):
             if placed_at + UNPAID_TIMEOUT < self.now and roll < 0.05:
                 order = orders.cancel_order(order_id=order.pk, actor=Actor.system("unpaid-timeout"),
-                                            reason="超过 30 分钟未付款,自动取消")
+                                            reason="超过 30 分钟未付款,自动取消", at=placed_at + UNPAID_TIMEOUT)
             return order
         order = orders.pay_order(order_id=order.pk, actor=Actor.system("payment-gateway"), method="sandbox",
                                  at=paid_at)
         if roll < 0.07:
+            cancelled_at = paid_at + timedelta(minutes=self.rng.uniform(5, 240))
             return orders.cancel_order(order_id=order.pk, actor=self.staff["customer_service"],
-                                       reason=self.rng.choice(CANCEL_REASONS))
+                                       reason=self.rng.choice(CANCEL_REASONS), at=min(cancelled_at, self.now))
         # orders with a buyer remark wait for customer service to review them (审单) before allocation
         review = timedelta(hours=self.rng.uniform(1, 18)) if order.buyer_remark else timedelta(0)
         allocated_at = paid_at + review + timedelta(minutes=self.rng.uniform(3, 90))
