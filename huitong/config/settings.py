@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "huitong.inventory",
     "huitong.payments",
     "huitong.orders",
+    "huitong.integrations",
     "huitong.storefront",
     "huitong.demo",
 ]

@@ -1,0 +1,48 @@
+"""Platform time formats to tz-aware datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from huitong.integrations.connectors.base import ConnectorError
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_local(text: str | None, *, field: str = "time") -> datetime | None:
+    """'2026-11-11 10:00:00' (Beijing time, as TOP/JOS/Youzan send it)."""
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(str(text).strip(), fmt).replace(tzinfo=CHINA)
+        except ValueError:
+            continue
+    raise ConnectorError(f"{field}: not a time: {text!r}")
+
+
+def unix_seconds(value: int | str | None, *, field: str = "time") -> datetime | None:
+    """Seconds since the epoch (Pinduoduo, Douyin); 0 or empty means 'not set'."""
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ConnectorError(f"{field}: not a unix time: {value!r}") from exc
+
+
+def iso8601(text: str | None, *, field: str = "time") -> datetime | None:
+    """'2026-11-11T10:00:00-05:00' / '...Z' (Shopify); naive ISO values are taken as UTC (WooCommerce *_gmt)."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ConnectorError(f"{field}: not an ISO 8601 time: {text!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def china_text(moment: datetime) -> str:
+    """The reverse of china_local, for query parameters."""
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S")
