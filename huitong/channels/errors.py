@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from huitong.core.errors import Conflict, NotFound
+from huitong.core.errors import Conflict, InvalidInput, NotFound
 
 
 class StoreNotFound(NotFound):
@@ -16,3 +16,8 @@ class StoreInactive(Conflict):
 class DuplicateStore(Conflict):
     code = "duplicate_store"
     default_message = _("店铺编码已存在")
+
+
+class InvalidMapping(InvalidInput):
+    code = "invalid_mapping"
+    default_message = _("商品对应关系有误")

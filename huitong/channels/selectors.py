@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from django.db.models import QuerySet
 
 from huitong.channels.errors import StoreInactive, StoreNotFound
@@ -30,3 +32,16 @@ def get_store_by_code(code: str) -> ChannelStore:
 def list_stores(*, active_only: bool = False) -> QuerySet[ChannelStore]:
     qs = ChannelStore.objects.all()
     return qs.filter(is_active=True) if active_only else qs
+
+
+def credentials_of(store: ChannelStore) -> dict:
+    """The store's decrypted credentials (for connectors only; never for display)."""
+    return json.loads(store.credentials) if store.credentials else {}
+
+
+def masked_credentials(store: ChannelStore) -> dict[str, str]:
+    """For display: keys, and values reduced to their first and last two characters."""
+    def mask(value: str) -> str:
+        return value if len(value) <= 4 else f"{value[:2]}****{value[-2:]}"
+
+    return {k: (mask(v) if isinstance(v, str) and k != "base_url" else v) for k, v in credentials_of(store).items()}

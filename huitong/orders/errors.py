@@ -16,3 +16,8 @@ class InvalidOrder(InvalidInput):
 class NoFulfillmentLocation(Conflict):
     code = "no_fulfillment_location"
     default_message = _("该店铺未配置发货库位")
+
+
+class OrderOnHold(Conflict):
+    code = "order_on_hold"
+    default_message = _("订单挂起中,请先处理挂起原因")

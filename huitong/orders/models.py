@@ -56,6 +56,12 @@ class Order(models.Model):
     district = models.CharField(_("区县"), max_length=40, blank=True)
     address = EncryptedTextField(_("详细地址"), blank=True)
     buyer_remark = models.CharField(_("买家留言"), max_length=500, blank=True)
+    seller_remark = models.CharField(_("卖家备注"), max_length=500, blank=True)
+    buyer_id = models.CharField(_("平台买家 ID"), max_length=100, blank=True, db_index=True)
+    platform_status = models.CharField(_("平台状态"), max_length=40, blank=True)
+    platform_updated_at = models.DateTimeField(_("平台更新时间"), null=True, blank=True)
+    # Why the order cannot move on by itself: [{"code": "unmapped_sku", "message": "..."}]; empty = not held.
+    hold_reasons = models.JSONField(_("挂起原因"), default=list, blank=True)
     carrier_code = models.CharField(_("快递公司"), max_length=20, blank=True)
     waybill_no = models.CharField(_("运单号"), max_length=40, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
@@ -99,8 +105,13 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField(_("行号"))
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
-    sku_code = models.CharField(_("SKU 编码"), max_length=64)
+    sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                            verbose_name=_("SKU"), help_text=_("为空:平台商品尚未对应到 SKU"))
+    sku_code = models.CharField(_("SKU 编码"), max_length=64, blank=True)
+    platform_line_id = models.CharField(_("平台子订单号"), max_length=64, blank=True)
+    platform_item_id = models.CharField(_("平台商品 ID"), max_length=64, blank=True)
+    platform_sku_id = models.CharField(_("平台 SKU ID"), max_length=64, blank=True)
+    merchant_code = models.CharField(_("商家编码"), max_length=64, blank=True)
     title = models.CharField(_("商品名称"), max_length=200)
     quantity = models.PositiveIntegerField(_("数量"))
     unit_price_fen = models.BigIntegerField(_("单价(分)"))

@@ -73,8 +73,10 @@ class CancelIn(Schema):
 
 class LineOut(Schema):
     line_no: int
-    sku_id: int
+    sku_id: int | None
     sku_code: str
+    platform_line_id: str
+    merchant_code: str
     title: str
     quantity: int
     unit_price_fen: int
@@ -108,6 +110,8 @@ class OrderOut(Schema):
     total_yuan: str
     paid_fen: int
     buyer_nick: str
+    platform_status: str
+    hold_reasons: list[dict]
     receiver: ReceiverOut
     carrier_code: str
     waybill_no: str

@@ -22,7 +22,7 @@ from huitong.core.money import spread_discount
 from huitong.core.states import transition
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
-from huitong.orders.errors import InvalidOrder, NoFulfillmentLocation, OrderNotFound
+from huitong.orders.errors import InvalidOrder, NoFulfillmentLocation, OrderNotFound, OrderOnHold
 from huitong.orders.models import Order, OrderLine, OrderStatus, StoreLocation
 from huitong.orders.states import HOLDS_STOCK, ORDER_LIFECYCLE
 from huitong.payments import selectors as payment_selectors
@@ -89,6 +89,15 @@ def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", field
 
 
 NUMBER_ATTEMPTS = 3
+
+
+def _reservation_ids(order: Order) -> list[int]:
+    return list(order.lines.filter(reservation__isnull=False).values_list("reservation_id", flat=True))
+
+
+def _refuse_if_held(order: Order) -> None:
+    if order.hold_reasons:
+        raise OrderOnHold(detail={"hold_reasons": order.hold_reasons})
 
 
 def _new_number(placed_at: datetime) -> str:
@@ -219,6 +228,7 @@ def allocate_order(*, order_id: int, actor: Actor, location_id: int | None = Non
     there (all or nothing: too little stock there raises 409 and keeps the old reservations)."""
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.ALLOCATED)
+    _refuse_if_held(order)
     if location_id is not None:
         inventory_selectors.get_location(location_id)
         moving = list(order.lines.exclude(location_id=location_id).order_by("line_no"))
@@ -251,8 +261,8 @@ def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Acto
         raise InvalidOrder.for_fields(errors)
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.SHIPPED)
-    inventory.ship_reservations(reservation_ids=list(order.lines.values_list("reservation_id", flat=True)),
-                                reference=order.number, actor=actor)
+    _refuse_if_held(order)
+    inventory.ship_reservations(reservation_ids=_reservation_ids(order), reference=order.number, actor=actor)
     order.carrier_code, order.waybill_no = carrier_code.strip(), waybill_no.strip()
     order.shipped_at = at or timezone.now()
     _move_to(order, OrderStatus.SHIPPED, actor=actor, fields=("carrier_code", "waybill_no", "shipped_at"),
@@ -277,7 +287,7 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str, at: datetime | Non
     was = order.status
     ORDER_LIFECYCLE.check(was, OrderStatus.CANCELLED)
     if was in HOLDS_STOCK:
-        inventory.release_reservations(reservation_ids=list(order.lines.values_list("reservation_id", flat=True)))
+        inventory.release_reservations(reservation_ids=_reservation_ids(order))
     for payment in payment_selectors.list_payments(reference=order.number):
         if payment.net_fen > 0:
             payments.refund_payment(payment_id=payment.pk, amount_fen=payment.net_fen, actor=actor,

@@ -1,0 +1,111 @@
+"""Platform listing → Huitong SKUs (商品对应): explicit mappings, bundles, and auto-match by
+merchant code (商家编码 = Huitong SKU code)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from huitong.catalog import selectors as catalog
+from huitong.catalog.errors import SkuNotFound
+from huitong.channels.errors import InvalidMapping
+from huitong.channels.models import MappingComponent, SkuMapping
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How a platform identifies what was sold on an order line."""
+
+    item_id: str = ""
+    sku_id: str = ""
+    merchant_code: str = ""
+
+
+@dataclass(frozen=True)
+class Component:
+    sku_id: int
+    quantity: int  # per unit of the platform listing
+
+
+def _components(mapping: SkuMapping) -> tuple[Component, ...]:
+    return tuple(Component(c.sku_id, c.quantity) for c in mapping.components.all())
+
+
+def resolve_listings(*, store_id: int, listings: Iterable[Listing]) -> dict[Listing, tuple[Component, ...] | None]:
+    """What each listing ships as, or None if it is not mapped and its merchant code matches no SKU.
+
+    Order of precedence: an explicit mapping of the (item, SKU) pair; a mapping of the merchant code;
+    auto-match of the merchant code to a Huitong SKU code (recorded as an auto-matched mapping)."""
+    listings = list(dict.fromkeys(listings))
+    by_pair: dict[tuple[str, str], SkuMapping] = {}
+    by_code: dict[str, SkuMapping] = {}
+    pairs = Q(pk__in=[])
+    for listing in listings:
+        if listing.item_id or listing.sku_id:
+            pairs |= Q(platform_item_id=listing.item_id, platform_sku_id=listing.sku_id)
+    codes = [lst.merchant_code for lst in listings if lst.merchant_code]
+    rows = SkuMapping.objects.filter(store_id=store_id).filter(
+        pairs | Q(platform_item_id="", platform_sku_id="", merchant_code__in=codes)
+    ).prefetch_related("components")
+    for row in rows:
+        if row.platform_item_id or row.platform_sku_id:
+            by_pair[(row.platform_item_id, row.platform_sku_id)] = row
+        else:
+            by_code[row.merchant_code] = row
+    result: dict[Listing, tuple[Component, ...] | None] = {}
+    for listing in listings:
+        mapping = by_pair.get((listing.item_id, listing.sku_id)) if (listing.item_id or listing.sku_id) else None
+        mapping = mapping or by_code.get(listing.merchant_code)
+        if mapping is not None and mapping.components.all():
+            result[listing] = _components(mapping)
+        else:
+            result[listing] = _auto_match(store_id, listing)
+    return result
+
+
+def _auto_match(store_id: int, listing: Listing) -> tuple[Component, ...] | None:
+    if not listing.merchant_code:
+        return None
+    try:
+        sku = catalog.get_sku_by_code(listing.merchant_code)
+    except SkuNotFound:
+        return None
+    if not sku.is_active:
+        return None
+    mapping, _ = SkuMapping.objects.get_or_create(store_id=store_id, platform_item_id="", platform_sku_id="",
+                                                  merchant_code=listing.merchant_code,
+                                                  defaults={"auto_matched": True})
+    MappingComponent.objects.get_or_create(mapping=mapping, sku_id=sku.pk, defaults={"quantity": 1})
+    return (Component(sku.pk, 1),)
+
+
+@transaction.atomic
+def set_mapping(*, store_id: int, listing: Listing, components: Sequence[Component]) -> SkuMapping:
+    """Map a listing (by item + SKU id, or by merchant code alone) to one SKU or a bundle."""
+    if not (listing.item_id or listing.sku_id or listing.merchant_code):
+        raise InvalidMapping.for_fields({"listing": "需要平台商品/SKU ID 或商家编码"})
+    if not components:
+        raise InvalidMapping.for_fields({"components": "至少对应一个 SKU"})
+    errors = {}
+    for i, component in enumerate(components):
+        if component.quantity <= 0:
+            errors[f"components[{i}].quantity"] = "必须为正整数"
+    found = catalog.skus_by_ids([c.sku_id for c in components])
+    for i, component in enumerate(components):
+        if component.sku_id not in found:
+            errors[f"components[{i}].sku_id"] = f"SKU {component.sku_id} 不存在"
+    if len({c.sku_id for c in components}) != len(components):
+        errors["components"] = "同一 SKU 只能出现一次"
+    if errors:
+        raise InvalidMapping.for_fields(errors)
+    by_pair = bool(listing.item_id or listing.sku_id)
+    keys = {"platform_item_id": listing.item_id if by_pair else "", "platform_sku_id": listing.sku_id if by_pair else "",
+            "merchant_code": "" if by_pair else listing.merchant_code}
+    mapping, _ = SkuMapping.objects.update_or_create(store_id=store_id, **keys, defaults={"auto_matched": False})
+    mapping.components.all().delete()
+    MappingComponent.objects.bulk_create(
+        MappingComponent(mapping=mapping, sku_id=c.sku_id, quantity=c.quantity) for c in components)
+    return mapping

@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RawPayload(models.Model):
+    """Every distinct platform payload received (pull page order, push message, file row), kept for
+    audit and replay. The same payload twice is stored once (digest)."""
+
+    store = models.ForeignKey("channels.ChannelStore", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(_("来源"), max_length=20)  # pull, push, json, file
+    external_id = models.CharField(_("平台订单号"), max_length=64, blank=True, db_index=True)
+    digest = models.CharField(max_length=64)
+    payload = models.JSONField(_("内容"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("平台原始报文")
+        verbose_name_plural = _("平台原始报文")
+        constraints = [models.UniqueConstraint(fields=["store", "digest"], name="integrations_raw_digest_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}:{self.source}:{self.external_id}"
+
+
+class PullCursor(models.Model):
+    """Up to when a store's orders have been pulled completely (the next pull starts here)."""
+
+    store = models.OneToOneField("channels.ChannelStore", on_delete=models.CASCADE, related_name="+")
+    pulled_until = models.DateTimeField(_("已拉取至"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("拉单游标")
+        verbose_name_plural = _("拉单游标")
+
+    def __str__(self) -> str:
+        return f"{self.store_id} → {self.pulled_until:%Y-%m-%d %H:%M:%S}"
+
+
+class PullLog(models.Model):
+    store = models.ForeignKey("channels.ChannelStore", on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(_("开始"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束"), null=True, blank=True)
+    window_start = models.DateTimeField(_("窗口起"))
+    window_end = models.DateTimeField(_("窗口止"))
+    pages = models.PositiveIntegerField(_("页数"), default=0)
+    new = models.PositiveIntegerField(_("新订单"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("无变化"), default=0)
+    failed = models.PositiveIntegerField(_("失败"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    ok = models.BooleanField(_("成功"), default=False)
+
+    class Meta:
+        verbose_name = _("拉单日志")
+        verbose_name_plural = _("拉单日志")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.window_start:%m-%d %H:%M}–{self.window_end:%m-%d %H:%M}"

@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+import pytest
+
+from huitong.catalog.tests.factories import SkuFactory
+from huitong.channels import mappings
+from huitong.channels.services import create_store
+from huitong.core.actors import Actor
+from huitong.core.errors import InvalidInput
+from huitong.integrations import ingest
+from huitong.integrations.connectors import registry
+from huitong.integrations.connectors.base import OrderState
+from huitong.integrations.models import PullCursor, PullLog, RawPayload
+from huitong.integrations.tests.memory_adapter import T0, MemoryAdapter, order
+from huitong.inventory import selectors as inventory_selectors
+from huitong.inventory import services as inventory
+from huitong.inventory.models import StockItem
+from huitong.inventory.tests.factories import LocationFactory
+from huitong.orders import platform
+from huitong.orders.models import Order, OrderStatus
+from huitong.orders.services import set_fulfillment_locations
+
+ACTOR = Actor.system("ingest-test")
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tmall(monkeypatch):
+    monkeypatch.setitem(registry.ADAPTERS, "taobao", "huitong.integrations.tests.memory_adapter.MemoryAdapter")
+    MemoryAdapter.orders, MemoryAdapter.calls, MemoryAdapter.fail_after = {}, [], None
+    store = create_store(code="TM1", name="天猫旗舰店", platform="taobao",
+                         credentials={"app_key": "k", "app_secret": "s3cret-value", "base_url": "http://x"})
+    wh = LocationFactory(code="HZ")
+    set_fulfillment_locations(store_id=store.pk, location_ids=[wh.pk])
+    sku = SkuFactory(code="SKU-A", price_fen=1000)
+    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=10, reference="init", actor=ACTOR)
+    return store, wh, sku
+
+
+def reserved(sku, wh):
+    item = StockItem.objects.get(sku=sku, location=wh)
+    return item.on_hand, item.reserved
+
+
+def ingest_one(store, dto):
+    return ingest.ingest_order(store_id=store.pk, order=dto, source="pull", actor=ACTOR)
+
+
+def test_new_order_is_auto_mapped_by_merchant_code_and_reserves(tmall):
+    store, wh, sku = tmall
+    out = ingest_one(store, order("T1", lines=[("SKU-A", 2, 1000, 1800)], shipping=500))
+    assert out.outcome == "new" and out.status == OrderStatus.PAID and out.total_fen == 2300
+    o = Order.objects.get(external_id="T1")
+    line = o.lines.get()
+    assert (line.sku_id, line.quantity, line.amount_fen, line.discount_fen) == (sku.pk, 2, 1800, 200)
+    assert o.subtotal_fen - o.discount_fen + o.shipping_fen == o.total_fen == o.paid_fen
+    assert o.hold_reasons == [] and reserved(sku, wh) == (10, 2)
+
+
+def test_the_same_order_twice_changes_nothing(tmall):
+    store, wh, sku = tmall
+    dto = order("T2")
+    assert ingest_one(store, dto).outcome == "new"
+    assert ingest_one(store, dto).outcome == "unchanged"
+    assert Order.objects.count() == 1 and reserved(sku, wh) == (10, 2) and RawPayload.objects.count() == 1
+
+
+def test_unmapped_line_holds_the_order_until_mapped(tmall):
+    store, wh, sku = tmall
+    out = ingest_one(store, order("T3", lines=[("NOPE-1", 1, 500, 500)]))
+    o = Order.objects.get(external_id="T3")
+    assert out.outcome == "new" and [h["code"] for h in o.hold_reasons] == ["unmapped_sku"]
+    assert o.lines.get().sku_id is None and reserved(sku, wh) == (10, 0)
+    mappings.set_mapping(store_id=store.pk, listing=mappings.Listing(merchant_code="NOPE-1"),
+                         components=[mappings.Component(sku.pk, 3)])  # a 3-pack bundle of SKU-A
+    o = platform.retry_holds(order_id=o.pk, actor=ACTOR)
+    assert o.hold_reasons == [] and reserved(sku, wh) == (10, 3)
+    line = o.lines.get()
+    assert (line.sku_id, line.quantity, line.amount_fen) == (sku.pk, 3, 500)
+
+
+def test_bundle_spreads_the_line_amount_over_components(tmall):
+    store, wh, sku = tmall
+    other = SkuFactory(code="SKU-B", price_fen=3000)
+    inventory.receive_stock(sku_id=other.pk, location_id=wh.pk, quantity=5, reference="init", actor=ACTOR)
+    mappings.set_mapping(store_id=store.pk, listing=mappings.Listing(item_id="item-GIFT"),
+                         components=[mappings.Component(sku.pk, 2), mappings.Component(other.pk, 1)])
+    dto = order("T4", lines=[("GIFT", 1, 5000, 4001)])
+    dto = dto.__class__(**{**dto.__dict__, "lines": (dto.lines[0].__class__(
+        **{**dto.lines[0].__dict__, "item_id": "item-GIFT", "merchant_code": ""}),)})
+    ingest_one(store, dto)
+    o = Order.objects.get(external_id="T4")
+    rows = sorted((ln.sku_id, ln.quantity, ln.amount_fen) for ln in o.lines.all())
+    assert rows == [(sku.pk, 2, 1600), (other.pk, 1, 2401)]  # 4001 split 2000:3000, largest remainder
+    assert sum(ln.amount_fen for ln in o.lines.all()) == o.total_fen == 4001
+
+
+def test_out_of_stock_holds_without_partial_reservations(tmall):
+    store, wh, sku = tmall
+    ingest_one(store, order("T5", lines=[("SKU-A", 11, 1000, 11000)]))
+    o = Order.objects.get(external_id="T5")
+    assert [h["code"] for h in o.hold_reasons] == ["out_of_stock"] and reserved(sku, wh) == (10, 0)
+    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=5, reference="po", actor=ACTOR)
+    assert platform.retry_holds(order_id=o.pk, actor=ACTOR).hold_reasons == []
+    assert reserved(sku, wh) == (15, 11)
+
+
+def test_later_changes_follow_the_lifecycle(tmall):
+    store, wh, sku = tmall
+    ingest_one(store, order("T6", state=OrderState.PENDING_PAYMENT))
+    assert ingest_one(store, order("T6", state=OrderState.PAID, minutes=5)).outcome == "updated"
+    out = ingest_one(store, order("T6", state=OrderState.SHIPPED, minutes=10))
+    assert out.status == OrderStatus.SHIPPED and reserved(sku, wh) == (8, 0)  # shipped by the seller on the platform
+    assert ingest_one(store, order("T6", state=OrderState.PAID, minutes=7)).outcome == "unchanged"  # late, older
+    assert ingest_one(store, order("T6", state=OrderState.COMPLETED, minutes=20)).status == OrderStatus.COMPLETED
+    assert inventory_selectors.ledger_discrepancies() == []
+
+
+def test_closed_on_platform_cancels_and_releases(tmall):
+    store, wh, sku = tmall
+    ingest_one(store, order("T7"))
+    out = ingest_one(store, order("T7", state=OrderState.CANCELLED, minutes=3))
+    assert out.status == OrderStatus.CANCELLED and reserved(sku, wh) == (10, 0)
+
+
+def test_edits_apply_before_review_and_hold_after(tmall):
+    store, wh, sku = tmall
+    ingest_one(store, order("T8"))
+    ingest_one(store, order("T8", minutes=1, detail="新地址 2 号"))
+    o = Order.objects.get(external_id="T8")
+    assert o.address == "新地址 2 号" and o.hold_reasons == []
+    from huitong.orders.services import allocate_order
+
+    allocate_order(order_id=o.pk, actor=ACTOR)
+    ingest_one(store, order("T8", minutes=2, detail="又改了 3 号"))
+    o.refresh_from_db()
+    assert o.address == "新地址 2 号" and [h["code"] for h in o.hold_reasons] == ["changed_after_review"]
+
+
+def test_bad_totals_fail_with_a_reason_and_write_nothing(tmall):
+    store, wh, sku = tmall
+    out = ingest_one(store, order("T9", total=999999))
+    assert out.outcome == "failed" and "total_fen" in out.error
+    assert not Order.objects.exists() and not RawPayload.objects.exists() and reserved(sku, wh) == (10, 0)
+
+
+def test_pull_walks_windows_and_pages_and_moves_the_cursor(tmall):
+    store, wh, sku = tmall
+    MemoryAdapter.orders = {f"P{i}": order(f"P{i}", minutes=10 * i, lines=[("SKU-A", 1, 1000, 1000)])
+                            for i in range(9)}
+    entry = ingest.pull_orders(store_id=store.pk, until=T0 + timedelta(hours=2), actor=ACTOR)
+    assert entry.ok and entry.new == 9 and entry.pages == 5  # windows [0,1h): 6 orders = 3 pages; [1h,2h): 3 = 2
+    assert PullCursor.objects.get(store=store).pulled_until == T0 + timedelta(hours=2)
+    assert all(end - start <= MemoryAdapter.max_window for start, end in MemoryAdapter.calls)
+    again = ingest.pull_orders(store_id=store.pk, until=T0 + timedelta(hours=2), actor=ACTOR)
+    assert again.new == again.pages == 0 and Order.objects.count() == 9
+
+
+def test_crash_mid_pull_resumes_without_loss_or_doubles(tmall):
+    store, wh, sku = tmall
+    PullCursor.objects.create(store=store, pulled_until=T0)
+    MemoryAdapter.orders = {f"C{i}": order(f"C{i}", minutes=20 * i, lines=[("SKU-A", 1, 1000, 1000)])
+                            for i in range(6)}
+    MemoryAdapter.fail_after = 1  # the second window's fetch fails
+    first = ingest.pull_orders(store_id=store.pk, until=T0 + timedelta(hours=2), actor=ACTOR)
+    assert not first.ok and "connection lost" in first.errors[0] and first.new == 3
+    assert PullCursor.objects.get(store=store).pulled_until == T0 + timedelta(hours=1)
+    MemoryAdapter.fail_after = None
+    second = ingest.pull_orders(store_id=store.pk, until=T0 + timedelta(hours=2), actor=ACTOR)
+    assert second.ok and second.new == 3
+    assert Order.objects.count() == 6 and reserved(sku, wh) == (10, 6)
+    assert PullLog.objects.count() == 2
+
+
+def test_import_json_payload_and_refusals(tmall):
+    store, wh, sku = tmall
+    MemoryAdapter.orders = {"J1": order("J1")}
+    outs = ingest.ingest_payload(store_id=store.pk, payload={"orders": ["J1"]}, source="json", actor=ACTOR)
+    assert [o.outcome for o in outs] == ["new"]
+    with pytest.raises(InvalidInput):
+        ingest.ingest_payload(store_id=store.pk, payload={"junk": 1}, source="json", actor=ACTOR)
+    pos = create_store(code="POS9", name="门店", platform="pos")
+    with pytest.raises(InvalidInput):
+        ingest.pull_orders(store_id=pos.pk, actor=ACTOR)

@@ -1,0 +1,305 @@
+"""Orders that come from platform stores (Taobao, JD, ...): import once per (store, platform order id),
+then follow the platform's later changes through the order lifecycle.
+
+Unlike checkout, a platform order already exists when it reaches us, so nothing refuses it: lines
+whose listing maps to no SKU, or stock that cannot be reserved, put the order on hold with the
+reason, and ``retry_holds`` picks it up again once the mapping or the stock is there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from huitong.catalog import selectors as catalog
+from huitong.channels import mappings
+from huitong.channels import selectors as channels
+from huitong.core import audit, crypto
+from huitong.core.actors import Actor
+from huitong.core.money import allocate_fen
+from huitong.inventory import services as inventory
+from huitong.inventory.errors import InsufficientStock
+from huitong.orders import services
+from huitong.orders.errors import InvalidOrder
+from huitong.orders.models import Order, OrderLine, OrderStatus
+from huitong.orders.services import Receiver, _lock, _move_to, _new_number, fulfillment_locations
+from huitong.orders.states import HOLDS_STOCK
+
+S = OrderStatus
+UNMAPPED, OUT_OF_STOCK, CHANGED_AFTER_REVIEW, SHIPPED_OUTSIDE, CLOSED_AFTER_SHIPPING = (
+    "unmapped_sku", "out_of_stock", "changed_after_review", "shipped_outside", "closed_after_shipping")
+
+
+@dataclass(frozen=True)
+class ImportedLine:
+    platform_line_id: str
+    item_id: str
+    platform_sku_id: str
+    merchant_code: str
+    title: str
+    quantity: int
+    unit_price_fen: int
+    amount_fen: int  # what the buyer pays for the line after line discounts
+
+
+@dataclass(frozen=True)
+class ImportedOrder:
+    store_id: int
+    external_id: str
+    status: str  # an OrderStatus value: Huitong's reading of the platform status
+    platform_status: str
+    placed_at: datetime
+    updated_at: datetime
+    lines: Sequence[ImportedLine]
+    total_fen: int
+    shipping_fen: int = 0
+    paid_at: datetime | None = None
+    buyer_id: str = ""
+    buyer_nick: str = ""
+    receiver: Receiver = field(default_factory=Receiver)
+    buyer_remark: str = ""
+    seller_remark: str = ""
+    carrier_code: str = ""
+    waybill_no: str = ""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    order: Order
+    outcome: str  # "new", "updated" or "unchanged"
+
+
+def import_order(*, spec: ImportedOrder, actor: Actor) -> ImportResult:
+    """Create the order on first sight, otherwise apply what changed. Replays change nothing."""
+    _validate(spec)
+    existing = Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).values_list(
+        "pk", flat=True).first()
+    if existing is None:
+        try:
+            return ImportResult(_create(spec, actor), "new")
+        except IntegrityError:  # created concurrently by another worker: treat ours as an update
+            existing = Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).values_list(
+                "pk", flat=True).first()
+            if existing is None:
+                raise
+    outcome = _update(existing, spec, actor)
+    return ImportResult(Order.objects.get(pk=existing), outcome)
+
+
+def _validate(spec: ImportedOrder) -> None:
+    errors = {}
+    if not spec.external_id:
+        errors["external_id"] = "缺少平台订单号"
+    if not spec.lines:
+        errors["lines"] = "订单没有商品行"
+    for i, line in enumerate(spec.lines):
+        if line.quantity <= 0:
+            errors[f"lines[{i}].quantity"] = "必须为正整数"
+        if line.amount_fen < 0 or line.unit_price_fen < 0:
+            errors[f"lines[{i}].amount_fen"] = "金额不能为负"
+    order_discount = sum(line.amount_fen for line in spec.lines) + spec.shipping_fen - spec.total_fen
+    if order_discount < 0:
+        errors["total_fen"] = "订单实付高于商品与运费之和"
+    if errors:
+        raise InvalidOrder.for_fields(errors)
+
+
+def _line_rows(spec: ImportedOrder, order: Order) -> list[OrderLine]:
+    """Order lines with amounts that add up to the platform total: the order-level discount is spread
+    over the platform lines, and a bundle's share over its components by list price."""
+    order_discount = sum(line.amount_fen for line in spec.lines) + spec.shipping_fen - spec.total_fen
+    nets = [a - d for a, d in zip([ln.amount_fen for ln in spec.lines],
+                                  allocate_fen(order_discount, [ln.amount_fen for ln in spec.lines]), strict=True)]
+    resolved = mappings.resolve_listings(store_id=spec.store_id, listings=[_listing(ln) for ln in spec.lines])
+    skus = catalog.skus_by_ids({c.sku_id for comps in resolved.values() if comps for c in comps})
+    rows: list[OrderLine] = []
+    for line, net in zip(spec.lines, nets, strict=True):
+        base = {"order": order, "platform_line_id": line.platform_line_id, "platform_item_id": line.item_id,
+                "platform_sku_id": line.platform_sku_id, "merchant_code": line.merchant_code}
+        components = resolved[_listing(line)]
+        if not components:
+            rows.append(OrderLine(**base, title=line.title[:200], **_amounts(line.quantity, net, line.unit_price_fen)))
+            continue
+        quantities = [line.quantity * c.quantity for c in components]
+        weights = [max(skus[c.sku_id].price_fen, 1) * q for c, q in zip(components, quantities, strict=True)]
+        for c, qty, share in zip(components, quantities, allocate_fen(net, weights), strict=True):
+            sku = skus[c.sku_id]
+            list_price = line.unit_price_fen if len(components) == 1 else sku.price_fen
+            rows.append(OrderLine(**base, sku_id=sku.pk, sku_code=sku.code, title=sku.display_name[:200],
+                                  **_amounts(qty, share, list_price)))
+    for no, row in enumerate(rows, start=1):
+        row.line_no = no
+    return rows
+
+
+def _amounts(quantity: int, net: int, list_price: int) -> dict[str, int]:
+    unit = list_price if list_price * quantity >= net else -(-net // quantity)  # ceil when sold above list
+    return {"quantity": quantity, "unit_price_fen": unit, "discount_fen": unit * quantity - net, "amount_fen": net}
+
+
+def _listing(line: ImportedLine) -> mappings.Listing:
+    return mappings.Listing(item_id=line.item_id, sku_id=line.platform_sku_id, merchant_code=line.merchant_code)
+
+
+@transaction.atomic
+def _create(spec: ImportedOrder, actor: Actor) -> Order:
+    channels.get_store(spec.store_id)
+    r = spec.receiver
+    order = Order(
+        number=_new_number(spec.placed_at), store_id=spec.store_id, external_id=spec.external_id, status=spec.status,
+        buyer_id=spec.buyer_id, buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark[:500],
+        seller_remark=spec.seller_remark[:500], platform_status=spec.platform_status,
+        platform_updated_at=spec.updated_at, placed_at=spec.placed_at, paid_at=spec.paid_at,
+        receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
+        province=r.province, city=r.city, district=r.district, address=r.address,
+        carrier_code=spec.carrier_code, waybill_no=spec.waybill_no, subtotal_fen=0, total_fen=0,
+    )
+    order.save()
+    rows = _line_rows(spec, order)
+    order.subtotal_fen = sum(row.unit_price_fen * row.quantity for row in rows)
+    order.discount_fen = sum(row.discount_fen for row in rows)
+    order.shipping_fen = spec.shipping_fen
+    order.total_fen = spec.total_fen
+    order.paid_fen = spec.total_fen if spec.status != S.PENDING_PAYMENT and spec.paid_at else 0
+    if spec.status in HOLDS_STOCK:
+        order.hold_reasons = _hold(order, rows)
+    OrderLine.objects.bulk_create(rows)
+    order.save()
+    audit.record(actor=actor, obj=order, to_state=order.status,
+                 reason=f"imported from platform ({spec.platform_status})", data={"holds": order.hold_reasons})
+    return order
+
+
+def _hold(order: Order, rows: list[OrderLine]) -> list[dict]:
+    """Reserve every line, or return why the order must wait (no partial reservations)."""
+    unmapped = [row.merchant_code or row.platform_sku_id or row.platform_item_id for row in rows if row.sku_id is None]
+    if unmapped:
+        return [{"code": UNMAPPED, "message": f"平台商品未对应 SKU: {', '.join(unmapped)}"}]
+    try:
+        held = inventory.reserve_first_available(
+            holds=[inventory.Hold(sku_id=row.sku_id, quantity=row.quantity, reference=f"{order.number}/{row.line_no}")
+                   for row in rows],
+            location_ids=fulfillment_locations(order.store_id),
+        )
+    except InsufficientStock as exc:
+        return [{"code": OUT_OF_STOCK, "message": f"库存不足: SKU {exc.detail.get('sku_id')}"}]
+    for row, h in zip(rows, held, strict=True):
+        row.location_id, row.reservation_id = h.location_id, h.reservation_id
+    return []
+
+
+@transaction.atomic
+def _update(order_id: int, spec: ImportedOrder, actor: Actor) -> str:
+    order = _lock(order_id)
+    if order.platform_updated_at and spec.updated_at <= order.platform_updated_at:
+        return "unchanged"  # a replay, or an older snapshot arriving late
+    changed = _apply_edits(order, spec, actor)
+    changed |= _follow_status(order, spec, actor)
+    order.platform_status = spec.platform_status
+    order.platform_updated_at = spec.updated_at
+    order.save(update_fields=["platform_status", "platform_updated_at", "hold_reasons", "updated_at"])
+    return "updated" if changed else "unchanged"
+
+
+def _apply_edits(order: Order, spec: ImportedOrder, actor: Actor) -> bool:
+    """Address and remark edits: applied while the order is not yet reviewed (allocated), else the
+    order is held for re-review with the new values — never edited silently."""
+    current = Order.objects.get(pk=order.pk)  # with the personal fields _lock deferred
+    r = spec.receiver
+    new = {"receiver_name": r.name, "receiver_phone": r.phone, "province": r.province, "city": r.city,
+           "district": r.district, "address": r.address, "buyer_remark": spec.buyer_remark[:500],
+           "seller_remark": spec.seller_remark[:500]}
+    diff = {k: v for k, v in new.items() if getattr(current, k) != v}
+    if not diff:
+        return False
+    if order.status in (S.PENDING_PAYMENT, S.PAID):
+        for key, value in diff.items():
+            setattr(current, key, value)
+        current.receiver_phone_hash = crypto.lookup_hash(current.receiver_phone)
+        current.save(update_fields=[*diff, "receiver_phone_hash", "updated_at"])
+        audit.record(actor=actor, obj=order, reason="edited on platform", data={"fields": sorted(diff)})
+    elif order.status not in (S.CANCELLED, S.COMPLETED):
+        _add_hold(order, CHANGED_AFTER_REVIEW, f"审单后平台修改了: {', '.join(sorted(diff))}")
+    return True
+
+
+def _add_hold(order: Order, code: str, message: str) -> None:
+    if not any(h["code"] == code for h in order.hold_reasons):
+        order.hold_reasons = [*order.hold_reasons, {"code": code, "message": message}]
+
+
+def _follow_status(order: Order, spec: ImportedOrder, actor: Actor) -> bool:
+    target, was = spec.status, order.status
+    if target == was:
+        return False
+    if target == S.PAID and was == S.PENDING_PAYMENT:
+        order.paid_fen, order.paid_at = order.total_fen, spec.paid_at or timezone.now()
+        _move_to(order, S.PAID, actor=actor, reason="paid on platform", fields=("paid_fen", "paid_at"))
+    elif target == S.CANCELLED and was in HOLDS_STOCK:
+        order.save(update_fields=["hold_reasons"])
+        services.cancel_order(order_id=order.pk, actor=actor, reason=f"closed on platform ({spec.platform_status})")
+        order.refresh_from_db()
+    elif target == S.CANCELLED:
+        _add_hold(order, CLOSED_AFTER_SHIPPING, "发货后平台关闭了订单,请处理售后")
+    elif target in (S.SHIPPED, S.COMPLETED) and was in (S.PENDING_PAYMENT, S.PAID, S.ALLOCATED):
+        _ship_outside(order, spec, actor)
+        if target == S.COMPLETED:
+            _move_to(order, S.COMPLETED, actor=actor, reason="completed on platform")
+    elif target == S.COMPLETED and was == S.SHIPPED:
+        order.completed_at = timezone.now()
+        _move_to(order, S.COMPLETED, actor=actor, reason="completed on platform", fields=("completed_at",))
+    else:
+        return False
+    return True
+
+
+def _ship_outside(order: Order, spec: ImportedOrder, actor: Actor) -> None:
+    """The seller shipped on the platform, not through Huitong: reserved stock leaves as shipped;
+    without reservations the stock effect is unknown, so the order is held for a stock check."""
+    if order.status == S.PENDING_PAYMENT:
+        order.paid_fen, order.paid_at = order.total_fen, spec.paid_at or timezone.now()
+        _move_to(order, S.PAID, actor=actor, reason="paid on platform", fields=("paid_fen", "paid_at"))
+    if order.status == S.PAID:
+        _move_to(order, S.ALLOCATED, actor=actor, reason="shipped on platform")
+    reservation_ids = services._reservation_ids(order)
+    if reservation_ids and not any(h["code"] == OUT_OF_STOCK for h in order.hold_reasons):
+        inventory.ship_reservations(reservation_ids=reservation_ids, reference=order.number, actor=actor)
+    else:
+        _add_hold(order, SHIPPED_OUTSIDE, "平台已发货但未从汇通出库,请核对库存")
+    order.carrier_code, order.waybill_no = spec.carrier_code, spec.waybill_no
+    order.shipped_at = timezone.now()
+    _move_to(order, S.SHIPPED, actor=actor, reason="shipped on platform",
+             fields=("carrier_code", "waybill_no", "shipped_at"))
+
+
+@transaction.atomic
+def retry_holds(*, order_id: int, actor: Actor) -> Order:
+    """Try again to map and reserve a held order (after a mapping was made or stock arrived)."""
+    order = _lock(order_id)
+    if order.status not in HOLDS_STOCK or not any(h["code"] in (UNMAPPED, OUT_OF_STOCK) for h in order.hold_reasons):
+        return order
+    lines = list(order.lines.order_by("line_no"))
+    if any(line.sku_id is None for line in lines):
+        spec_lines = [ImportedLine(ln.platform_line_id, ln.platform_item_id, ln.platform_sku_id, ln.merchant_code,
+                                   ln.title, ln.quantity, ln.unit_price_fen, ln.amount_fen) for ln in lines]
+        fake = ImportedOrder(store_id=order.store_id, external_id=order.external_id, status=order.status,
+                             platform_status=order.platform_status, placed_at=order.placed_at,
+                             updated_at=order.platform_updated_at or order.placed_at, lines=spec_lines,
+                             total_fen=sum(ln.amount_fen for ln in lines) + order.shipping_fen,
+                             shipping_fen=order.shipping_fen)
+        rows = _line_rows(fake, order)
+        if any(row.sku_id is None for row in rows):
+            return order
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create(rows)
+        lines = rows
+    others = [h for h in order.hold_reasons if h["code"] not in (UNMAPPED, OUT_OF_STOCK)]
+    order.hold_reasons = others + _hold(order, lines)
+    if not any(h["code"] in (UNMAPPED, OUT_OF_STOCK) for h in order.hold_reasons):
+        OrderLine.objects.bulk_update(lines, ["location_id", "reservation_id"])
+        audit.record(actor=actor, obj=order, reason="hold released", data={"remaining": order.hold_reasons})
+    order.save(update_fields=["hold_reasons", "updated_at"])
+    return order
