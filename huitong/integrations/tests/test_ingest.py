@@ -8,33 +8,17 @@ from huitong.channels.services import create_store
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidInput
 from huitong.integrations import ingest
-from huitong.integrations.connectors import registry
 from huitong.integrations.connectors.base import OrderState
 from huitong.integrations.models import PullCursor, PullLog, RawPayload
 from huitong.integrations.tests.memory_adapter import T0, MemoryAdapter, order
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.models import StockItem
-from huitong.inventory.tests.factories import LocationFactory
 from huitong.orders import platform
 from huitong.orders.models import Order, OrderStatus
-from huitong.orders.services import set_fulfillment_locations
 
 ACTOR = Actor.system("ingest-test")
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tmall(monkeypatch):
-    monkeypatch.setitem(registry.ADAPTERS, "taobao", "huitong.integrations.tests.memory_adapter.MemoryAdapter")
-    MemoryAdapter.orders, MemoryAdapter.calls, MemoryAdapter.fail_after = {}, [], None
-    store = create_store(code="TM1", name="天猫旗舰店", platform="taobao",
-                         credentials={"app_key": "k", "app_secret": "s3cret-value", "base_url": "http://x"})
-    wh = LocationFactory(code="HZ")
-    set_fulfillment_locations(store_id=store.pk, location_ids=[wh.pk])
-    sku = SkuFactory(code="SKU-A", price_fen=1000)
-    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=10, reference="init", actor=ACTOR)
-    return store, wh, sku
 
 
 def reserved(sku, wh):
