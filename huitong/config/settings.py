@@ -184,6 +184,7 @@ CELERY_TIMEZONE = os.environ.get("HUITONG_TIME_ZONE", "Asia/Shanghai")
 HUITONG_PERIODIC_JOBS = [
     ("huitong.core.tasks.deliver_outbox_task", env_int("HUITONG_OUTBOX_INTERVAL_SECONDS", 5)),
     ("huitong.orders.tasks.expire_unpaid_orders_task", env_int("HUITONG_EXPIRE_INTERVAL_SECONDS", 60)),
+    ("huitong.integrations.tasks.pull_all_stores_task", env_int("HUITONG_PULL_INTERVAL_SECONDS", 120)),
 ]
 CELERY_BEAT_SCHEDULE = {
     path.rsplit(".", 1)[1]: {"task": path, "schedule": float(seconds)} for path, seconds in HUITONG_PERIODIC_JOBS

@@ -166,3 +166,14 @@ def test_import_json_payload_and_refusals(tmall):
     pos = create_store(code="POS9", name="门店", platform="pos")
     with pytest.raises(InvalidInput):
         ingest.pull_orders(store_id=pos.pk, actor=ACTOR)
+
+
+def test_periodic_pull_task_pulls_every_platform_store(tmall):
+    from huitong.integrations.tasks import pull_all_stores_task
+
+    store, wh, sku = tmall
+    create_store(code="POS9", name="门店", platform="pos")
+    MemoryAdapter.orders = {"Q1": order("Q1", minutes=1)}
+    PullCursor.objects.create(store=store, pulled_until=T0)
+    assert pull_all_stores_task.delay().get() == 1
+    assert Order.objects.filter(external_id="Q1").exists()

@@ -32,6 +32,10 @@ class Command(BaseCommand):
         imp.add_argument("store")
         imp.add_argument("file")
         imp.add_argument("--json", action="store_true", help="machine-readable output")
+        fil = sub.add_parser("import-file", help="ingest a platform's order export spreadsheet (.xlsx/.csv)")
+        fil.add_argument("store")
+        fil.add_argument("file")
+        fil.add_argument("--json", action="store_true", help="machine-readable output")
         sync = sub.add_parser("sync", help="pull the store's changed orders now")
         sync.add_argument("store")
         sub.add_parser("stores", help="list stores with masked credentials")
@@ -60,6 +64,24 @@ class Command(BaseCommand):
         self._report(outcomes, as_json=json)
         if any(o.outcome == "failed" for o in outcomes):
             raise CommandError(f"{sum(o.outcome == 'failed' for o in outcomes)} order(s) failed")
+
+    def import_file(self, *, store, file, json: bool = False, **options):
+        from huitong.integrations import order_files
+
+        path = Path(file)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        target = channels.get_store_by_code(store)
+        try:
+            outcomes = order_files.import_order_file(store_id=target.pk, file_name=path.name, content=content,
+                                                     actor=ACTOR)
+        except order_files.OrderFileInvalid as exc:
+            for row in exc.detail.get("rows", []):
+                self.stderr.write(f"第 {row['row']} 行 [{row['field']}]: {row['message']}")
+            raise CommandError(f"{path.name}: {exc.message}; nothing was imported") from exc
+        self._report(outcomes, as_json=json)
 
     def sync(self, *, store, **options):
         target = channels.get_store_by_code(store)
