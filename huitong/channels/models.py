@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from huitong.core.crypto import EncryptedTextField
@@ -32,6 +32,8 @@ class ChannelStore(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     # JSON of the platform credentials (app key/secret, tokens), encrypted at rest; never shown in full.
     credentials = EncryptedTextField(_("平台凭证"), blank=True)
+    shipment_confirm_delay_minutes = models.PositiveIntegerField(
+        _("发货回传延迟(分钟)"), default=0, help_text=_("发货后等待多久再回传平台(给拦截留时间)"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -86,3 +88,38 @@ class MappingComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku_id} × {self.quantity}"
+
+
+class PublicationRule(models.Model):
+    """How much stock a store publishes (库存同步规则): for the whole store (``sku`` empty) or one SKU.
+
+    published = floor(max(0, available − safety stock − others' locks) × percent / 100 + plus),
+    capped at ``maximum``; below ``minimum`` the listing publishes 0 (and is delisted when
+    ``delist_below_minimum``). ``locked`` units are set aside for this store's campaign: other
+    stores do not see them. ``location_ids`` empty = every active location counts."""
+
+    store = models.ForeignKey(ChannelStore, on_delete=models.CASCADE, related_name="publication_rules")
+    sku = models.ForeignKey("catalog.Sku", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    location_ids = models.JSONField(_("计入库位"), default=list, blank=True)
+    percent = models.PositiveIntegerField(_("同步比例(%)"), default=100)
+    plus = models.IntegerField(_("附加数量"), default=0)
+    minimum = models.PositiveIntegerField(_("最小值"), default=0)
+    maximum = models.PositiveIntegerField(_("最大值"), null=True, blank=True)
+    delist_below_minimum = models.BooleanField(_("低于最小值自动下架"), default=False)
+    locked = models.PositiveIntegerField(_("活动锁定数量"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("库存同步规则")
+        verbose_name_plural = _("库存同步规则")
+        constraints = [
+            models.UniqueConstraint(fields=["store"], condition=Q(sku__isnull=True), name="channels_rule_store_unique"),
+            models.UniqueConstraint(fields=["store", "sku"], condition=Q(sku__isnull=False),
+                                    name="channels_rule_store_sku_unique"),
+            models.CheckConstraint(condition=Q(percent__lte=1000), name="channels_rule_percent_sane"),
+            models.CheckConstraint(condition=Q(maximum__isnull=True) | Q(maximum__gte=F("minimum")),
+                                   name="channels_rule_max_above_min"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}/{self.sku_id or '*'}: {self.percent}% +{self.plus}"

@@ -39,10 +39,12 @@ def unregister_handler(topic: str) -> None:
     _HANDLERS.pop(topic, None)
 
 
-def emit(*, topic: str, payload: dict[str, Any], key: str = "") -> OutboxMessage:
-    """Write a message in the caller's transaction. Delivery is triggered after commit when a
-    broker is configured; in the embedded default the in-process scheduler polls."""
-    message = OutboxMessage.objects.create(topic=topic, key=key, payload=payload, available_at=timezone.now())
+def emit(*, topic: str, payload: dict[str, Any], key: str = "", delay: timedelta | None = None) -> OutboxMessage:
+    """Write a message in the caller's transaction (due after ``delay``, if given). Delivery is
+    triggered after commit when a broker is configured; in the embedded default the in-process
+    scheduler polls."""
+    message = OutboxMessage.objects.create(topic=topic, key=key, payload=payload,
+                                           available_at=timezone.now() + (delay or timedelta(0)))
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         from huitong.core.tasks import deliver_outbox_task
 
@@ -121,3 +123,17 @@ def deliver_due(limit: int = 100) -> DeliveryReport:
         )
         report.delivered += 1
     return report
+
+
+def pending_with_key(topic: str, key: str) -> bool:
+    """Whether a message for ``key`` is still waiting (lets producers coalesce repeated work)."""
+    return OutboxMessage.objects.filter(topic=topic, key=key, status=OutboxStatus.PENDING).exists()
+
+
+def settle_duplicates(message: OutboxMessage) -> int:
+    """Mark other pending messages of the same topic and key, created before this one, as delivered:
+    this delivery covers them (coalescing)."""
+    return OutboxMessage.objects.filter(topic=message.topic, key=message.key, status=OutboxStatus.PENDING,
+                                        created_at__lte=message.created_at).exclude(pk=message.pk).update(
+        status=OutboxStatus.DELIVERED, delivered_at=timezone.now(), locked_until=None,
+        last_error=f"coalesced into #{message.pk}")

@@ -58,3 +58,45 @@ class PullLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.window_start:%m-%d %H:%M}–{self.window_end:%m-%d %H:%M}"
+
+
+class ListingStock(models.Model):
+    """What was last published for a platform listing (so unchanged numbers are not pushed again)."""
+
+    mapping = models.OneToOneField("channels.SkuMapping", on_delete=models.CASCADE, related_name="+")
+    quantity = models.IntegerField(_("已发布数量"))
+    delisted = models.BooleanField(_("已下架"), default=False)
+    pushed_at = models.DateTimeField(_("推送时间"))
+
+    class Meta:
+        verbose_name = _("平台库存")
+        verbose_name_plural = _("平台库存")
+
+    def __str__(self) -> str:
+        return f"{self.mapping_id}: {self.quantity}"
+
+
+class PushLog(models.Model):
+    """Every push to a platform: stock levels (with the rule and numbers behind them) and shipment
+    confirmations; failures too, with the error (the outbox keeps retrying them)."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("库存")
+        SHIPMENT = "shipment", _("发货回传")
+
+    store = models.ForeignKey("channels.ChannelStore", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("对象"), max_length=100)
+    quantity = models.IntegerField(_("数量"), null=True, blank=True)
+    ok = models.BooleanField(_("成功"))
+    error = models.TextField(_("错误"), blank=True)
+    details = models.JSONField(_("依据"), default=dict, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("推送日志")
+        verbose_name_plural = _("推送日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference} {'ok' if self.ok else 'failed'}"

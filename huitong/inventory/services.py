@@ -13,6 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
+from huitong.core import outbox
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory import stock_sql
@@ -38,6 +39,15 @@ from huitong.inventory.models import (
 def _check_positive(quantity: int, field: str = "quantity") -> None:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise InvalidQuantity(**{field: "必须为正整数"})
+
+
+STOCK_CHANGED = "inventory.stock_changed"
+
+
+def _stock_changed(sku_ids) -> None:
+    """Tell whoever publishes stock (channel stock sync, caches) that these SKUs changed, in the same
+    transaction as the change: one outbox message per service call, however many rows it touched."""
+    outbox.emit(topic=STOCK_CHANGED, payload={"sku_ids": sorted(set(sku_ids))})
 
 
 def _movement(item_id: int, kind: str, quantity: int, *, reference: str, actor: Actor, reason: str = "") -> StockMovement:
@@ -82,6 +92,7 @@ def receive_stock(
     _check_positive(quantity)
     item = ensure_stock_item(sku_id=sku_id, location_id=location_id)
     StockItem.objects.filter(pk=item.pk).update(on_hand=F("on_hand") + quantity, updated_at=Now())
+    _stock_changed([sku_id])
     return _movement(item.pk, MovementKind.RECEIVE, quantity, reference=reference, actor=actor, reason=reason)
 
 
@@ -100,6 +111,7 @@ def adjust_stock(
     if delta == 0:
         return None
     StockItem.objects.filter(pk=item.pk).update(on_hand=counted, updated_at=Now())
+    _stock_changed([sku_id])
     return _movement(item.pk, MovementKind.ADJUST, delta, reference=reference, actor=actor, reason=reason)
 
 
@@ -123,6 +135,7 @@ def transfer_stock(
     StockItem.objects.filter(pk=target.pk).update(on_hand=F("on_hand") + quantity, updated_at=Now())
     out = _movement(source.pk, MovementKind.TRANSFER_OUT, -quantity, reference=reference, actor=actor, reason=reason)
     into = _movement(target.pk, MovementKind.TRANSFER_IN, quantity, reference=reference, actor=actor, reason=reason)
+    _stock_changed([sku_id])
     return out, into
 
 
@@ -146,6 +159,7 @@ def reserve_stock(*, stock_item_id: int, quantity: int, reference: str) -> Reser
         return existing
     if not stock_sql.hold(stock_item_id, quantity):
         raise _insufficient(stock_item_id, quantity)
+    _stock_changed(StockItem.objects.filter(pk=stock_item_id).values_list("sku_id", flat=True))
     return Reservation.objects.create(stock_item_id=stock_item_id, reference=reference, quantity=quantity)
 
 
@@ -197,6 +211,7 @@ def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int
             raise InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
                                             "available": _available(hold.sku_id, location_ids)})
         placed[index] = (item_of[(hold.sku_id, location_id)], location_id)
+    _stock_changed(sku_ids)
     created = Reservation.objects.bulk_create(
         Reservation(stock_item_id=placed[i][0], reference=h.reference, quantity=h.quantity)
         for i, h in enumerate(holds)
@@ -213,7 +228,7 @@ def _close_all(reservation_ids: Sequence[int], status: str) -> list[Reservation]
     """Close active reservations; those already closed with ``status`` are skipped (idempotent).
     Raises before writing if any is missing or closed otherwise. Sorted by (SKU, location): the one
     global order in which every service takes stock rows, so concurrent writers cannot deadlock."""
-    found = list(Reservation.objects.filter(pk__in=reservation_ids)
+    found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
                  .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
     if len(found) != len(set(reservation_ids)):
         missing = sorted(set(reservation_ids) - {r.pk for r in found})
@@ -239,6 +254,8 @@ def release_reservations(*, reservation_ids: Sequence[int]) -> list[Reservation]
     for r in released:
         if not stock_sql.unhold(r.stock_item_id, r.quantity):
             raise AssertionError(f"stock item {r.stock_item_id} holds less than reservation {r.pk}")
+    if released:
+        _stock_changed(r.stock_item.sku_id for r in released)
     return released
 
 
@@ -255,6 +272,8 @@ def ship_reservations(*, reservation_ids: Sequence[int], reference: str, actor: 
     for r in shipped:
         if not stock_sql.take_out(r.stock_item_id, r.quantity):
             raise AssertionError(f"stock item {r.stock_item_id} holds less than reservation {r.pk}")
+    if shipped:
+        _stock_changed(r.stock_item.sku_id for r in shipped)
     return StockMovement.objects.bulk_create(
         StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
                       reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)
@@ -270,7 +289,7 @@ def ship_reservation(*, reservation_id: int, reference: str, actor: Actor) -> St
 @transaction.atomic
 def reverse_movement(*, movement_id: int, actor: Actor, reason: str) -> StockMovement:
     """Correct a ledger mistake with an opposite movement (movements are never edited)."""
-    original = StockMovement.objects.get(pk=movement_id)
+    original = StockMovement.objects.select_related("stock_item").get(pk=movement_id)
     delta = -original.quantity
     guard = {"on_hand__gte": F("reserved") - delta} if delta < 0 else {}
     won = StockItem.objects.filter(pk=original.stock_item_id, **guard).update(
@@ -278,14 +297,17 @@ def reverse_movement(*, movement_id: int, actor: Actor, reason: str) -> StockMov
     )
     if not won:
         raise _insufficient(original.stock_item_id, -delta)
+    _stock_changed([original.stock_item.sku_id])
     return _movement(original.stock_item_id, MovementKind.REVERSAL, delta, reference=f"reverse:{original.pk}",
                      actor=actor, reason=reason)
 
 
+@transaction.atomic
 def set_safety_stock(*, sku_id: int, location_id: int, safety_stock: int) -> StockItem:
     if isinstance(safety_stock, bool) or not isinstance(safety_stock, int) or safety_stock < 0:
         raise InvalidQuantity(safety_stock="安全库存必须为非负整数")
     item = ensure_stock_item(sku_id=sku_id, location_id=location_id)
     StockItem.objects.filter(pk=item.pk).update(safety_stock=safety_stock, updated_at=Now())
+    _stock_changed([sku_id])
     item.refresh_from_db()
     return item

@@ -29,6 +29,7 @@ from huitong.orders.services import Receiver, _lock, _move_to, _new_number, fulf
 from huitong.orders.states import HOLDS_STOCK
 
 S = OrderStatus
+SHIPPED_ON_PLATFORM = "shipped on platform"  # the reason integrations recognise: do not confirm back
 UNMAPPED, OUT_OF_STOCK, CHANGED_AFTER_REVIEW, SHIPPED_OUTSIDE, CLOSED_AFTER_SHIPPING = (
     "unmapped_sku", "out_of_stock", "changed_after_review", "shipped_outside", "closed_after_shipping")
 
@@ -271,7 +272,7 @@ def _ship_outside(order: Order, spec: ImportedOrder, actor: Actor) -> None:
         _add_hold(order, SHIPPED_OUTSIDE, "平台已发货但未从汇通出库,请核对库存")
     order.carrier_code, order.waybill_no = spec.carrier_code, spec.waybill_no
     order.shipped_at = timezone.now()
-    _move_to(order, S.SHIPPED, actor=actor, reason="shipped on platform",
+    _move_to(order, S.SHIPPED, actor=actor, reason=SHIPPED_ON_PLATFORM,
              fields=("carrier_code", "waybill_no", "shipped_at"))
 
 

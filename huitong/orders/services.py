@@ -84,7 +84,7 @@ def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", field
     outbox.emit(
         topic="order.status_changed", key=order.number,
         payload={"order_id": order.pk, "number": order.number, "store_id": order.store_id,
-                 "external_id": order.external_id, "from": previous, "to": status},
+                 "external_id": order.external_id, "from": previous, "to": status, "reason": reason},
     )
 
 

@@ -47,7 +47,8 @@ class SkuFactory(factory.django.DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     code = factory.Sequence(lambda n: f"SKU{n:05d}")
-    barcode = factory.Sequence(ean13)
+    # Prefix 691 for generated barcodes: tests that type a barcode use ean13(n) (690…) and never collide.
+    barcode = factory.Sequence(lambda n: ean13(n, prefix="691"))
     attributes = factory.LazyFunction(lambda: {"规格": "250g"})
     price_fen = 8880
     cost_fen = 5000

@@ -54,3 +54,26 @@ class MemoryAdapter:
         if "orders" not in payload:
             raise ConnectorError("no orders in payload")
         return [self.orders[oid] for oid in payload["orders"]]
+
+
+class PushRecorder:
+    """Stock pushes and shipment confirmations the memory platform received (per store base_url)."""
+
+    stock: list = []
+    shipments: list = []
+    fail_pushes: int = 0
+
+
+def _push_stock(self, updates):
+    if PushRecorder.fail_pushes:
+        PushRecorder.fail_pushes -= 1
+        raise ConnectorError("platform busy")
+    PushRecorder.stock.extend((self.credentials.base_url, u) for u in updates)
+
+
+def _confirm(self, *, order_id, carrier_code, waybill_no):
+    PushRecorder.shipments.append((self.credentials.base_url, order_id, carrier_code, waybill_no))
+
+
+MemoryAdapter.push_stock = _push_stock
+MemoryAdapter.confirm_shipment = _confirm
