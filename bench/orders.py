@@ -336,7 +336,8 @@ class BaselinePath:
         number = self.orders[order_id][0]
         self._outbox(cur, now, "order.status_changed", number,
                      {"order_id": order_id, "number": number, "store_id": self.store_id,
-                      "external_id": f"B-{number[1:].lstrip('0')}", "from": from_state, "to": to_state})
+                      "external_id": f"B-{number[1:].lstrip('0')}", "from": from_state, "to": to_state,
+                      "reason": reason})
 
     def _personal(self) -> list[str]:
         if not self.receiver:
@@ -358,8 +359,9 @@ class BaselinePath:
                 "INSERT INTO orders_order (number, store_id, external_id, status, currency, subtotal_fen,"
                 " discount_fen, shipping_fen, total_fen, paid_fen, buyer_nick, receiver_name, receiver_phone,"
                 " receiver_phone_hash, province, city, district, address, buyer_remark, carrier_code, waybill_no,"
-                " cancel_reason, placed_at, updated_at) VALUES (%s, %s, %s, 'pending_payment', 'CNY', %s, %s, 0,"
-                " %s, 0, '', %s, %s, %s, %s, %s, %s, %s, '', '', '', '', %s, %s) RETURNING id",
+                " cancel_reason, placed_at, updated_at, seller_remark, buyer_id, platform_status, hold_reasons)"
+                " VALUES (%s, %s, %s, 'pending_payment', 'CNY', %s, %s, 0,"
+                " %s, 0, '', %s, %s, %s, %s, %s, %s, %s, '', '', '', '', %s, %s, '', '', '', '[]') RETURNING id",
                 [number, self.store_id, f"B-{self.seq}", subtotal, plan.discount_fen, total, *self._personal(),
                  now, now],
             )
@@ -377,12 +379,14 @@ class BaselinePath:
             rows, params = [], []
             for no, ((sku, q), share, (reservation_id, _item, _q)) in enumerate(
                     zip(plan.lines, shares, held, strict=True), start=1):
-                rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")
+                rows.append("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', '', '')")
                 params += [order_id, no, sku.sku_id, sku.code, sku.title, q, sku.price_fen, share,
                            sku.price_fen * q - share, self.location_id, reservation_id]
             cur.execute("INSERT INTO orders_orderline (order_id, line_no, sku_id, sku_code, title, quantity,"
-                        " unit_price_fen, discount_fen, amount_fen, location_id, reservation_id) VALUES "
+                        " unit_price_fen, discount_fen, amount_fen, location_id, reservation_id, platform_line_id,"
+                        " platform_item_id, platform_sku_id, merchant_code) VALUES "
                         + ", ".join(rows), params)
+            self._outbox(cur, now, "inventory.stock_changed", "", {"sku_ids": sorted({s.sku_id for s, _ in plan.lines})})
             self._audit(cur, now, "orders.order", order_id, "", "pending_payment", "created")
             self._outbox(cur, now, "order.created", number,
                          {"order_id": order_id, "number": number, "store_id": self.store_id})
@@ -423,6 +427,7 @@ class BaselinePath:
                 cur.execute("INSERT INTO inventory_stockmovement (stock_item_id, kind, quantity, reference, reason,"
                             " actor_id, actor_label, created_at) VALUES (%s, 'ship', %s, %s, '', %s, %s, %s)",
                             [item_id, -q, number, self.actor.user_id, self.actor.label, now])
+            self._outbox(cur, now, "inventory.stock_changed", "", {"sku_ids": sorted({i for _r, i, _q in held})})
             waybill = f"SF{order_id:012d}"
             self._status(cur, now, order_id, "allocated", "shipped", f"SF {waybill}",
                          "carrier_code = %s, waybill_no = %s, shipped_at = %s, ", ["SF", waybill, now])
