@@ -6,6 +6,7 @@ from huitong.catalog.api import router as catalog_router
 from huitong.channels.api import router as channels_router
 from huitong.core.api import install_error_handlers
 from huitong.core.api import router as auth_router
+from huitong.integrations.api import router as integrations_router
 from huitong.inventory.api import router as inventory_router
 from huitong.orders.api import router as orders_router
 
@@ -24,3 +25,4 @@ api.add_router("/catalog", catalog_router, tags=["catalog"])
 api.add_router("/channels", channels_router, tags=["channels"])
 api.add_router("/inventory", inventory_router, tags=["inventory"])
 api.add_router("/orders", orders_router, tags=["orders"])
+api.add_router("/integrations", integrations_router, tags=["integrations"])

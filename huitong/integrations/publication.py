@@ -83,8 +83,13 @@ def compute(*, mapping: SkuMapping) -> Publication:
 
 
 def fan_out(message: OutboxMessage) -> None:
-    """``inventory.stock_changed`` → one pending push per affected (platform store, listing)."""
+    """``inventory.stock_changed`` → one pending push per affected (platform store, listing); held
+    platform orders waiting for these SKUs get another try first."""
+    from huitong.core.actors import Actor
+    from huitong.integrations.services import retry_held_orders
+
     sku_ids = message.payload.get("sku_ids", [])
+    retry_held_orders(sku_ids=sku_ids, actor=Actor.system("stock-arrived"))
     mapping_ids = (MappingComponent.objects.filter(sku_id__in=sku_ids, mapping__store__is_active=True)
                    .exclude(mapping__store__platform__in=OWN_CHANNELS)
                    .values_list("mapping_id", "mapping__store_id").distinct())

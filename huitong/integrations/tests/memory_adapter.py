@@ -77,3 +77,14 @@ def _confirm(self, *, order_id, carrier_code, waybill_no):
 
 MemoryAdapter.push_stock = _push_stock
 MemoryAdapter.confirm_shipment = _confirm
+
+
+def _verify(self, *, headers, body):
+    import hashlib
+    import hmac
+
+    expected = hmac.new(self.credentials.app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(headers.get("x-memory-signature", ""), expected)
+
+
+MemoryAdapter.verify_webhook = _verify
