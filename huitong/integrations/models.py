@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from huitong.channels.models import ChannelStore
+from huitong.orders.models import OrderLine
+
 
 class RawPayload(models.Model):
     """Every distinct platform payload received (pull page order, push message, file row), kept for
@@ -100,3 +103,21 @@ class PushLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.reference} {'ok' if self.ok else 'failed'}"
+
+
+class PlatformStore(ChannelStore):
+    """The channel store seen from the integration side (console: sync status, pull now)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("平台店铺同步")
+        verbose_name_plural = _("平台店铺同步")
+
+
+class UnmappedLine(OrderLine):
+    """Order lines whose platform listing maps to no SKU yet (console queue)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("未对应商品")
+        verbose_name_plural = _("未对应商品")
