@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "huitong.accounts",
     "huitong.catalog",
     "huitong.channels",
+    "huitong.members",
     "huitong.inventory",
     "huitong.payments",
     "huitong.orders",
@@ -194,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
 HUITONG_UNPAID_ORDER_TIMEOUT_MINUTES = env_int("HUITONG_UNPAID_ORDER_TIMEOUT_MINUTES", 30)
 HUITONG_TOKEN_TTL_HOURS = env_int("HUITONG_TOKEN_TTL_HOURS", 24 * 7)
 HUITONG_OUTBOX_MAX_ATTEMPTS = env_int("HUITONG_OUTBOX_MAX_ATTEMPTS", 12)
+# Platforms index changed orders with a delay: an incremental pull stops this many seconds before now.
+HUITONG_PULL_LAG_SECONDS = env_int("HUITONG_PULL_LAG_SECONDS", 120)
 
 # --- I18N ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("HUITONG_LANGUAGE", "zh-hans")

@@ -29,3 +29,12 @@ def record(
 def history(obj: models.Model):
     """Audit entries of one object, oldest first."""
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
+
+
+def record_many(*, actor: Actor, entries: list[tuple[models.Model, str, str, str]]) -> None:
+    """Several audit rows in one insert: (object, from_state, to_state, reason) each."""
+    AuditEntry.objects.bulk_create(
+        AuditEntry(actor_id=actor.user_id, actor_label=actor.label, object_type=obj._meta.label_lower,
+                   object_id=str(obj.pk), from_state=from_state, to_state=to_state, reason=reason[:500], data={})
+        for obj, from_state, to_state, reason in entries
+    )

@@ -52,6 +52,17 @@ def emit(*, topic: str, payload: dict[str, Any], key: str = "", delay: timedelta
     return message
 
 
+def emit_many(*, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None:
+    """Several messages of one topic in one insert: (key, payload) each."""
+    now = timezone.now()
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(topic=topic, key=key, payload=payload, available_at=now) for key, payload in messages)
+    if messages and not settings.CELERY_TASK_ALWAYS_EAGER:
+        from huitong.core.tasks import deliver_outbox_task
+
+        transaction.on_commit(deliver_outbox_task.delay)
+
+
 @dataclass
 class DeliveryReport:
     delivered: int = 0

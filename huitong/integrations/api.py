@@ -179,7 +179,8 @@ def webhook(request: HttpRequest, store_code: str):
     store = channels.get_store_by_code(store_code)
     adapter = ingest.adapter_of(store)
     if not isinstance(adapter, WebhookVerifier) or not adapter.verify_webhook(
-            headers={k.lower(): v for k, v in request.headers.items()}, body=request.body):
+            headers={**{k.lower(): v for k, v in request.headers.items()},
+                     "QUERY_STRING": request.META.get("QUERY_STRING", "")}, body=request.body):
         raise AuthenticationFailed("签名校验失败", detail={"store": store_code})
     try:
         payload = json.loads(request.body or b"{}")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from huitong.channels import selectors as channels
@@ -22,6 +23,7 @@ from huitong.core.errors import DomainError, InvalidInput
 from huitong.integrations.connectors import registry
 from huitong.integrations.connectors.base import ConnectorError, Credentials, PlatformOrder
 from huitong.integrations.models import PullCursor, PullLog, RawPayload
+from huitong.orders import platform
 from huitong.orders.platform import ImportedLine, ImportedOrder, import_order
 from huitong.orders.services import Receiver
 
@@ -63,15 +65,15 @@ def to_imported(store_id: int, order: PlatformOrder) -> ImportedOrder:
     )
 
 
-def _keep_raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> None:
+def _raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> RawPayload:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    try:
-        with transaction.atomic():
-            RawPayload.objects.get_or_create(store_id=store_id, digest=digest, defaults={
-                "source": source, "external_id": external_id, "payload": json.loads(text)})
-    except IntegrityError:
-        pass  # stored concurrently by another worker: same content
+    return RawPayload(store_id=store_id, source=source, external_id=external_id,
+                      digest=hashlib.sha256(text.encode()).hexdigest(), payload=json.loads(text))
+
+
+def _keep_raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> None:
+    """Store a payload once (the same content again is ignored, also when stored concurrently)."""
+    RawPayload.objects.bulk_create([_raw(store_id, source, external_id, payload)], ignore_conflicts=True)
 
 
 def ingest_order(*, store_id: int, order: PlatformOrder, source: str, actor: Actor) -> IngestOutcome:
@@ -83,9 +85,46 @@ def ingest_order(*, store_id: int, order: PlatformOrder, source: str, actor: Act
             result = import_order(spec=to_imported(store_id, order), actor=actor)
     except DomainError as exc:
         log.warning("order %s of store %s refused: %s %s", order.order_id, store_id, exc.code, exc.detail)
-        return IngestOutcome(order.order_id, "failed", error=f"{exc.code}: {exc.message} {exc.detail}")
+        return _failed(order.order_id, exc)
     o = result.order
     return IngestOutcome(order.order_id, result.outcome, o.number, o.status, o.total_fen)
+
+
+def ingest_orders(*, store_id: int, orders: Sequence[PlatformOrder], source: str, actor: Actor
+                  ) -> list[IngestOutcome]:
+    """A page of platform orders: invalid ones are reported, the rest imported together in one
+    transaction (bulk creation of the new ones). If the page fails as a whole, each order is retried
+    on its own so that one bad order cannot stop the others."""
+    outcomes: dict[int, IngestOutcome] = {}
+    valid: list[tuple[int, PlatformOrder, ImportedOrder]] = []
+    for index, order in enumerate(orders):
+        try:
+            spec = to_imported(store_id, order)
+            platform.validate(spec)
+        except (DomainError, ConnectorError) as exc:
+            outcomes[index] = _failed(order.order_id, exc)
+            continue
+        valid.append((index, order, spec))
+    try:
+        with transaction.atomic():
+            RawPayload.objects.bulk_create(
+                [_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})
+                 for _, order, _ in valid], ignore_conflicts=True)
+            results = platform.import_orders(specs=[spec for _, _, spec in valid], actor=actor)
+    except DomainError:
+        for index, order, _ in valid:
+            outcomes[index] = ingest_order(store_id=store_id, order=order, source=source, actor=actor)
+    else:
+        for (index, order, _), result in zip(valid, results, strict=True):
+            o = result.order
+            outcomes[index] = IngestOutcome(order.order_id, result.outcome, o.number, o.status, o.total_fen)
+    return [outcomes[i] for i in range(len(orders))]
+
+
+def _failed(order_id: str, exc: Exception) -> IngestOutcome:
+    if isinstance(exc, DomainError):
+        return IngestOutcome(order_id, "failed", error=f"{exc.code}: {exc.message} {exc.detail}")
+    return IngestOutcome(order_id, "failed", error=f"{type(exc).__name__}: {exc}")
 
 
 def ingest_payload(*, store_id: int, payload: Mapping[str, Any], source: str, actor: Actor) -> list[IngestOutcome]:
@@ -96,7 +135,7 @@ def ingest_payload(*, store_id: int, payload: Mapping[str, Any], source: str, ac
     except ConnectorError as exc:
         raise InvalidInput(f"无法解析{store.get_platform_display()}报文: {exc}",
                            detail={"fields": {"payload": str(exc)}}) from exc
-    return [ingest_order(store_id=store.pk, order=o, source=source, actor=actor) for o in orders]
+    return ingest_orders(store_id=store.pk, orders=orders, source=source, actor=actor)
 
 
 def pull_orders(*, store_id: int, until: datetime | None = None, actor: Actor,
@@ -105,7 +144,7 @@ def pull_orders(*, store_id: int, until: datetime | None = None, actor: Actor,
     maximum; the cursor moves past a window only when every page of it has been ingested."""
     store = channels.get_active_store(store_id)
     adapter = adapter_of(store)
-    end = until or timezone.now()
+    end = until or timezone.now() - timedelta(seconds=settings.HUITONG_PULL_LAG_SECONDS)
     cursor = PullCursor.objects.filter(store=store).first()
     start = cursor.pulled_until if cursor else end - FIRST_PULL
     entry = PullLog.objects.create(store=store, window_start=start, window_end=end)
@@ -113,8 +152,7 @@ def pull_orders(*, store_id: int, until: datetime | None = None, actor: Actor,
         for window_start, window_end in _windows(start, end, adapter.max_window):
             for page in adapter.fetch_orders(start=window_start, end=window_end):
                 entry.pages += 1
-                for outcome in (ingest_order(store_id=store.pk, order=o, source="pull", actor=actor)
-                                for o in page.orders):
+                for outcome in ingest_orders(store_id=store.pk, orders=page.orders, source="pull", actor=actor):
                     _count(entry, outcome)
                 entry.save()
                 if progress:

@@ -228,7 +228,7 @@ def import_order_file(*, store_id: int, file_name: str, content: bytes, actor: A
     orders = [_assemble(order_id, rows, columns, problems, file_name) for order_id, rows in groups.items()
               if not problems.bad_rows.intersection(r.number for r in rows)]
     problems.raise_if_any()
-    return [ingest.ingest_order(store_id=store.pk, order=o, source=SOURCE, actor=actor) for o in orders if o]
+    return ingest.ingest_orders(store_id=store.pk, orders=[o for o in orders if o], source=SOURCE, actor=actor)
 
 
 # --- reading and columns ------------------------------------------------------------------------

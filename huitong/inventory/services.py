@@ -191,32 +191,68 @@ def reserve_first_available(*, holds: Sequence[Hold], location_ids: Sequence[int
     InsufficientStock is raised, leaving every row as it was. Rows are taken in (SKU, location order) so that
     concurrent orders lock stock rows in one global order and cannot deadlock. References must be new.
     """
-    for hold in holds:
-        _check_positive(hold.quantity)
-    sku_ids = sorted({h.sku_id for h in holds})
-    rows = StockItem.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids).values_list(
-        "sku_id", "location_id", "pk")
-    item_of = {(sku, loc): pk for sku, loc, pk in rows}
+    [outcome] = reserve_each(requests=[holds], location_ids=location_ids)
+    if isinstance(outcome, InsufficientStock):
+        raise outcome
+    return outcome
+
+
+@joins_caller_transaction
+def reserve_each(*, requests: Sequence[Sequence[Hold]], location_ids: Sequence[int]
+                 ) -> list[list[Held] | InsufficientStock]:
+    """``reserve_first_available`` for many documents at once (a page of platform orders): each request
+    is all or nothing on its own, met in the given order; a request that cannot be met gets its
+    InsufficientStock back instead of a list. One stock-row read, one insert, one event for the batch.
+    A batch locks its candidate rows up front in the global (SKU, location) order."""
+    for holds in requests:
+        for hold in holds:
+            _check_positive(hold.quantity)
+    sku_ids = sorted({h.sku_id for holds in requests for h in holds})
+    rows = StockItem.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids)
+    if len(requests) > 1:
+        rows = rows.select_for_update().order_by("sku_id", "location_id")
+    item_of = {(sku, loc): pk for sku, loc, pk in rows.values_list("sku_id", "location_id", "pk")}
     rank = {loc: i for i, loc in enumerate(location_ids)}
+    locations_of: dict[int, list[int]] = {}
+    for sku, loc in sorted(item_of, key=lambda key: rank[key[1]]):
+        locations_of.setdefault(sku, []).append(loc)
+    outcomes: list[list[tuple[Hold, int, int]] | InsufficientStock] = []
+    for holds in requests:
+        outcomes.append(_take(holds, item_of, locations_of, location_ids))
+    taken = [t for outcome in outcomes if isinstance(outcome, list) for t in outcome]
+    if not taken:
+        return outcomes  # type: ignore[return-value]
+    _stock_changed({hold.sku_id for hold, _, _ in taken})
+    created = Reservation.objects.bulk_create(
+        Reservation(stock_item_id=item_id, reference=hold.reference, quantity=hold.quantity)
+        for hold, item_id, _ in taken)
+    held = [Held(r.pk, item_id, loc, r.quantity, r.reference)
+            for (_hold, item_id, loc), r in zip(taken, created, strict=True)]
+    results: list[list[Held] | InsufficientStock] = []
+    for outcome in outcomes:
+        if isinstance(outcome, InsufficientStock):
+            results.append(outcome)
+        else:
+            results.append(held[:len(outcome)])
+            held = held[len(outcome):]
+    return results
+
+
+def _take(holds, item_of, locations_of, location_ids) -> list[tuple[Hold, int, int]] | InsufficientStock:
     placed: dict[int, tuple[int, int]] = {}
     for index in sorted(range(len(holds)), key=lambda i: (holds[i].sku_id, i)):
         hold = holds[index]
-        candidates = sorted((loc for (sku, loc) in item_of if sku == hold.sku_id), key=rank.__getitem__)
-        location_id = next((loc for loc in candidates if stock_sql.hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
+        location_id = next((loc for loc in locations_of.get(hold.sku_id, ())
+                            if stock_sql.hold(item_of[(hold.sku_id, loc)], hold.quantity)), None)
         if location_id is None:
-            # Give back what this call already took, so refusing leaves no trace even inside a
+            # Give back what this request already took, so refusing leaves no trace even inside a
             # caller's transaction that catches the error and carries on.
             for done, (item_id, _loc) in placed.items():
                 stock_sql.unhold(item_id, holds[done].quantity)
-            raise InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
-                                            "available": _available(hold.sku_id, location_ids)})
+            return InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
+                                             "available": _available(hold.sku_id, location_ids)})
         placed[index] = (item_of[(hold.sku_id, location_id)], location_id)
-    _stock_changed(sku_ids)
-    created = Reservation.objects.bulk_create(
-        Reservation(stock_item_id=placed[i][0], reference=h.reference, quantity=h.quantity)
-        for i, h in enumerate(holds)
-    )
-    return [Held(r.pk, placed[i][0], placed[i][1], r.quantity, r.reference) for i, r in enumerate(created)]
+    return [(hold, *placed[i]) for i, hold in enumerate(holds)]
 
 
 def _available(sku_id: int, location_ids: Sequence[int]) -> int:

@@ -58,6 +58,8 @@ class Order(models.Model):
     buyer_remark = models.CharField(_("买家留言"), max_length=500, blank=True)
     seller_remark = models.CharField(_("卖家备注"), max_length=500, blank=True)
     buyer_id = models.CharField(_("平台买家 ID"), max_length=100, blank=True, db_index=True)
+    customer = models.ForeignKey("members.Customer", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="orders", verbose_name=_("客户"))
     platform_status = models.CharField(_("平台状态"), max_length=40, blank=True)
     platform_updated_at = models.DateTimeField(_("平台更新时间"), null=True, blank=True)
     # Why the order cannot move on by itself: [{"code": "unmapped_sku", "message": "..."}]; empty = not held.

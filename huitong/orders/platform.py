@@ -17,11 +17,12 @@ from django.utils import timezone
 from huitong.catalog import selectors as catalog
 from huitong.channels import mappings
 from huitong.channels import selectors as channels
-from huitong.core import audit, crypto
+from huitong.core import audit, crypto, outbox
 from huitong.core.actors import Actor
 from huitong.core.money import allocate_fen
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
+from huitong.members import services as members
 from huitong.orders import services
 from huitong.orders.errors import InvalidOrder
 from huitong.orders.models import Order, OrderLine, OrderStatus
@@ -76,11 +77,49 @@ class ImportResult:
 def import_order(*, spec: ImportedOrder, actor: Actor) -> ImportResult:
     """Create the order on first sight, otherwise apply what changed. Replays change nothing."""
     _validate(spec)
+    [result] = import_orders(specs=[spec], actor=actor)
+    return result
+
+
+def import_orders(*, specs: Sequence[ImportedOrder], actor: Actor) -> list[ImportResult]:
+    """A page of already validated platform orders of one store, in order. Orders seen for the first time
+    are created together (a few bulk statements for the page); known ones are updated one by one. If the
+    page's creation collides with a concurrent writer, every order of it falls back to the one-by-one path."""
+    if not specs:
+        return []
+    store_ids = {spec.store_id for spec in specs}
+    if len(store_ids) != 1:
+        raise ValueError("import_orders takes the orders of one store")
+    store_id = store_ids.pop()
+    known = dict(Order.objects.filter(store_id=store_id, external_id__in=[s.external_id for s in specs])
+                 .values_list("external_id", "pk"))
+    first_sight: dict[str, ImportedOrder] = {}
+    for spec in specs:  # the earliest snapshot of a new order creates it; later ones update it
+        if spec.external_id not in known and spec.external_id not in first_sight:
+            first_sight[spec.external_id] = spec
+    created: dict[str, Order] = {}
+    if first_sight:
+        try:
+            created = {o.external_id: o for o in _create_many(list(first_sight.values()), actor)}
+        except IntegrityError:
+            return [_one_by_one(spec, actor) for spec in specs]
+    results = []
+    for spec in specs:
+        if first_sight.get(spec.external_id) is spec:
+            results.append(ImportResult(created[spec.external_id], "new"))
+            continue
+        order_id = known.get(spec.external_id) or created[spec.external_id].pk
+        outcome = _update(order_id, spec, actor)
+        results.append(ImportResult(Order.objects.get(pk=order_id), outcome))
+    return results
+
+
+def _one_by_one(spec: ImportedOrder, actor: Actor) -> ImportResult:
     existing = Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).values_list(
         "pk", flat=True).first()
     if existing is None:
         try:
-            return ImportResult(_create(spec, actor), "new")
+            return ImportResult(_create_many([spec], actor)[0], "new")
         except IntegrityError:  # created concurrently by another worker: treat ours as an update
             existing = Order.objects.filter(store_id=spec.store_id, external_id=spec.external_id).values_list(
                 "pk", flat=True).first()
@@ -88,6 +127,11 @@ def import_order(*, spec: ImportedOrder, actor: Actor) -> ImportResult:
                 raise
     outcome = _update(existing, spec, actor)
     return ImportResult(Order.objects.get(pk=existing), outcome)
+
+
+def validate(spec: ImportedOrder) -> None:
+    """Raise InvalidOrder (field messages) for a platform order that cannot be imported as it is."""
+    _validate(spec)
 
 
 def _validate(spec: ImportedOrder) -> None:
@@ -108,14 +152,22 @@ def _validate(spec: ImportedOrder) -> None:
         raise InvalidOrder.for_fields(errors)
 
 
-def _line_rows(spec: ImportedOrder, order: Order) -> list[OrderLine]:
+def _resolve(store_id: int, specs: Sequence[ImportedOrder]):
+    """Mappings and SKUs for every line of a page: a constant number of queries."""
+    resolved = mappings.resolve_listings(store_id=store_id,
+                                         listings=[_listing(ln) for spec in specs for ln in spec.lines])
+    skus = catalog.skus_by_ids({c.sku_id for comps in resolved.values() if comps for c in comps})
+    return resolved, skus
+
+
+def _line_rows(spec: ImportedOrder, order: Order, resolved=None, skus=None) -> list[OrderLine]:
     """Order lines with amounts that add up to the platform total: the order-level discount is spread
     over the platform lines, and a bundle's share over its components by list price."""
+    if resolved is None:
+        resolved, skus = _resolve(spec.store_id, [spec])
     order_discount = sum(line.amount_fen for line in spec.lines) + spec.shipping_fen - spec.total_fen
     nets = [a - d for a, d in zip([ln.amount_fen for ln in spec.lines],
                                   allocate_fen(order_discount, [ln.amount_fen for ln in spec.lines]), strict=True)]
-    resolved = mappings.resolve_listings(store_id=spec.store_id, listings=[_listing(ln) for ln in spec.lines])
-    skus = catalog.skus_by_ids({c.sku_id for comps in resolved.values() if comps for c in comps})
     rows: list[OrderLine] = []
     for line, net in zip(spec.lines, nets, strict=True):
         base = {"order": order, "platform_line_id": line.platform_line_id, "platform_item_id": line.item_id,
@@ -146,50 +198,73 @@ def _listing(line: ImportedLine) -> mappings.Listing:
 
 
 @transaction.atomic
-def _create(spec: ImportedOrder, actor: Actor) -> Order:
-    channels.get_store(spec.store_id)
+def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
+    """Create first-seen orders of one store: build everything in memory, reserve stock for the page in
+    one batch (each order all or nothing), then insert orders, lines, audit rows and events in bulk."""
+    store = channels.get_store(specs[0].store_id)
+    resolved, skus = _resolve(store.pk, specs)
+    customers = members.identify_buyers(platform=store.platform, buyers=[(s.buyer_id, s.buyer_nick) for s in specs])
+    orders: list[Order] = []
+    lines: list[list[OrderLine]] = []
+    for spec in specs:
+        order = _new_order(spec, customers.get((spec.buyer_id or "", spec.buyer_nick or "")))
+        rows = _line_rows(spec, order, resolved, skus)
+        order.subtotal_fen = sum(row.unit_price_fen * row.quantity for row in rows)
+        order.discount_fen = sum(row.discount_fen for row in rows)
+        orders.append(order)
+        lines.append(rows)
+    _hold_many(store.pk, orders, lines)
+    Order.objects.bulk_create(orders)
+    for order, rows in zip(orders, lines, strict=True):
+        for row in rows:
+            row.order = order
+    OrderLine.objects.bulk_create([row for rows in lines for row in rows])
+    audit.record_many(actor=actor, entries=[
+        (o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders])
+    outbox.emit_many(topic="order.created", messages=[
+        (o.number, {"order_id": o.pk, "number": o.number, "store_id": o.store_id}) for o in orders])
+    return orders
+
+
+def _new_order(spec: ImportedOrder, customer_id: int | None) -> Order:
     r = spec.receiver
-    order = Order(
+    return Order(
         number=_new_number(spec.placed_at), store_id=spec.store_id, external_id=spec.external_id, status=spec.status,
-        buyer_id=spec.buyer_id, buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark[:500],
-        seller_remark=spec.seller_remark[:500], platform_status=spec.platform_status,
-        platform_updated_at=spec.updated_at, placed_at=spec.placed_at, paid_at=spec.paid_at,
-        receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
-        province=r.province, city=r.city, district=r.district, address=r.address,
-        carrier_code=spec.carrier_code, waybill_no=spec.waybill_no, subtotal_fen=0, total_fen=0,
+        customer_id=customer_id, buyer_id=spec.buyer_id, buyer_nick=spec.buyer_nick,
+        buyer_remark=spec.buyer_remark[:500], seller_remark=spec.seller_remark[:500],
+        platform_status=spec.platform_status, platform_updated_at=spec.updated_at, placed_at=spec.placed_at,
+        paid_at=spec.paid_at, receiver_name=r.name, receiver_phone=r.phone,
+        receiver_phone_hash=crypto.lookup_hash(r.phone), province=r.province, city=r.city, district=r.district,
+        address=r.address, carrier_code=spec.carrier_code, waybill_no=spec.waybill_no,
+        shipping_fen=spec.shipping_fen, total_fen=spec.total_fen,
+        paid_fen=spec.total_fen if spec.status != S.PENDING_PAYMENT and spec.paid_at else 0,
     )
-    order.save()
-    rows = _line_rows(spec, order)
-    order.subtotal_fen = sum(row.unit_price_fen * row.quantity for row in rows)
-    order.discount_fen = sum(row.discount_fen for row in rows)
-    order.shipping_fen = spec.shipping_fen
-    order.total_fen = spec.total_fen
-    order.paid_fen = spec.total_fen if spec.status != S.PENDING_PAYMENT and spec.paid_at else 0
-    if spec.status in HOLDS_STOCK:
-        order.hold_reasons = _hold(order, rows)
-    OrderLine.objects.bulk_create(rows)
-    order.save()
-    audit.record(actor=actor, obj=order, to_state=order.status,
-                 reason=f"imported from platform ({spec.platform_status})", data={"holds": order.hold_reasons})
-    return order
 
 
-def _hold(order: Order, rows: list[OrderLine]) -> list[dict]:
-    """Reserve every line, or return why the order must wait (no partial reservations)."""
-    unmapped = [row.merchant_code or row.platform_sku_id or row.platform_item_id for row in rows if row.sku_id is None]
-    if unmapped:
-        return [{"code": UNMAPPED, "message": f"平台商品未对应 SKU: {', '.join(unmapped)}"}]
-    try:
-        held = inventory.reserve_first_available(
-            holds=[inventory.Hold(sku_id=row.sku_id, quantity=row.quantity, reference=f"{order.number}/{row.line_no}")
-                   for row in rows],
-            location_ids=fulfillment_locations(order.store_id),
-        )
-    except InsufficientStock as exc:
-        return [{"code": OUT_OF_STOCK, "message": f"库存不足: SKU {exc.detail.get('sku_id')}"}]
-    for row, h in zip(rows, held, strict=True):
-        row.location_id, row.reservation_id = h.location_id, h.reservation_id
-    return []
+def _hold_many(store_id: int, orders: list[Order], lines: list[list[OrderLine]]) -> None:
+    """Reserve the stock of every order that holds stock, or record why it must wait."""
+    waiting = []
+    for order, rows in zip(orders, lines, strict=True):
+        if order.status not in HOLDS_STOCK:
+            continue
+        unmapped = [r.merchant_code or r.platform_sku_id or r.platform_item_id for r in rows if r.sku_id is None]
+        if unmapped:
+            order.hold_reasons = [{"code": UNMAPPED, "message": f"平台商品未对应 SKU: {', '.join(unmapped)}"}]
+        else:
+            waiting.append((order, rows))
+    if not waiting:
+        return
+    outcomes = inventory.reserve_each(
+        requests=[[inventory.Hold(sku_id=r.sku_id, quantity=r.quantity, reference=f"{o.number}/{r.line_no}")
+                   for r in rows] for o, rows in waiting],
+        location_ids=fulfillment_locations(store_id),
+    )
+    for (order, rows), outcome in zip(waiting, outcomes, strict=True):
+        if isinstance(outcome, InsufficientStock):
+            order.hold_reasons = [{"code": OUT_OF_STOCK, "message": f"库存不足: SKU {outcome.detail.get('sku_id')}"}]
+            continue
+        for row, h in zip(rows, outcome, strict=True):
+            row.location_id, row.reservation_id = h.location_id, h.reservation_id
 
 
 @transaction.atomic
@@ -298,7 +373,9 @@ def retry_holds(*, order_id: int, actor: Actor) -> Order:
         OrderLine.objects.bulk_create(rows)
         lines = rows
     others = [h for h in order.hold_reasons if h["code"] not in (UNMAPPED, OUT_OF_STOCK)]
-    order.hold_reasons = others + _hold(order, lines)
+    order.hold_reasons = []
+    _hold_many(order.store_id, [order], [lines])
+    order.hold_reasons = others + order.hold_reasons
     if not any(h["code"] in (UNMAPPED, OUT_OF_STOCK) for h in order.hold_reasons):
         OrderLine.objects.bulk_update(lines, ["location_id", "reservation_id"])
         audit.record(actor=actor, obj=order, reason="hold released", data={"remaining": order.hold_reasons})
