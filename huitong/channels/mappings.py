@@ -42,13 +42,10 @@ def resolve_listings(*, store_id: int, listings: Iterable[Listing]) -> dict[List
     listings = list(dict.fromkeys(listings))
     by_pair: dict[tuple[str, str], SkuMapping] = {}
     by_code: dict[str, SkuMapping] = {}
-    pairs = Q(pk__in=[])
-    for listing in listings:
-        if listing.item_id or listing.sku_id:
-            pairs |= Q(platform_item_id=listing.item_id, platform_sku_id=listing.sku_id)
-    codes = [lst.merchant_code for lst in listings if lst.merchant_code]
+    items = {lst.item_id for lst in listings if lst.item_id or lst.sku_id}
+    codes = {lst.merchant_code for lst in listings if lst.merchant_code}
     rows = SkuMapping.objects.filter(store_id=store_id).filter(
-        pairs | Q(platform_item_id="", platform_sku_id="", merchant_code__in=codes)
+        Q(platform_item_id__in=items) | Q(platform_item_id="", platform_sku_id="", merchant_code__in=codes)
     ).prefetch_related("components")
     for row in rows:
         if row.platform_item_id or row.platform_sku_id:

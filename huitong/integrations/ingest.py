@@ -68,7 +68,7 @@ def to_imported(store_id: int, order: PlatformOrder) -> ImportedOrder:
 def _raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> RawPayload:
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return RawPayload(store_id=store_id, source=source, external_id=external_id,
-                      digest=hashlib.sha256(text.encode()).hexdigest(), payload=json.loads(text))
+                      digest=hashlib.sha256(text.encode()).hexdigest(), payload=payload)
 
 
 def _keep_raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> None:

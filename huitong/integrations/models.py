@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,7 @@ class RawPayload(models.Model):
     source = models.CharField(_("来源"), max_length=20)  # pull, push, json, file
     external_id = models.CharField(_("平台订单号"), max_length=64, blank=True, db_index=True)
     digest = models.CharField(max_length=64)
-    payload = models.JSONField(_("内容"))
+    payload = models.JSONField(_("内容"), encoder=DjangoJSONEncoder)  # spreadsheet rows carry dates
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
     class Meta:

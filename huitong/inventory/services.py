@@ -209,16 +209,12 @@ def reserve_each(*, requests: Sequence[Sequence[Hold]], location_ids: Sequence[i
             _check_positive(hold.quantity)
     sku_ids = sorted({h.sku_id for holds in requests for h in holds})
     rows = StockItem.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids)
-    if len(requests) > 1:
-        rows = rows.select_for_update().order_by("sku_id", "location_id")
-    item_of = {(sku, loc): pk for sku, loc, pk in rows.values_list("sku_id", "location_id", "pk")}
     rank = {loc: i for i, loc in enumerate(location_ids)}
-    locations_of: dict[int, list[int]] = {}
-    for sku, loc in sorted(item_of, key=lambda key: rank[key[1]]):
-        locations_of.setdefault(sku, []).append(loc)
-    outcomes: list[list[tuple[Hold, int, int]] | InsufficientStock] = []
-    for holds in requests:
-        outcomes.append(_take(holds, item_of, locations_of, location_ids))
+    if len(requests) == 1:
+        item_of = {(sku, loc): pk for sku, loc, pk in rows.values_list("sku_id", "location_id", "pk")}
+        outcomes = [_take(requests[0], item_of, _locations_of(item_of, rank), location_ids)]
+    else:
+        outcomes = _take_batch(requests, rows, rank, location_ids)
     taken = [t for outcome in outcomes if isinstance(outcome, list) for t in outcome]
     if not taken:
         return outcomes  # type: ignore[return-value]
@@ -236,6 +232,52 @@ def reserve_each(*, requests: Sequence[Sequence[Hold]], location_ids: Sequence[i
             results.append(held[:len(outcome)])
             held = held[len(outcome):]
     return results
+
+
+def _locations_of(item_of, rank) -> dict[int, list[int]]:
+    """SKU → its locations in preference order."""
+    locations: dict[int, list[int]] = {}
+    for sku, loc in sorted(item_of, key=lambda key: rank[key[1]]):
+        locations.setdefault(sku, []).append(loc)
+    return locations
+
+
+def _take_batch(requests, rows, rank, location_ids) -> list[list[tuple[Hold, int, int]] | InsufficientStock]:
+    """Many documents: lock the candidate rows in the global (SKU, location) order, place every request
+    against what they hold (all or nothing per request, in order), then apply all holds in one
+    conditional statement — which must change every row, since they are locked."""
+    locked = rows.select_for_update().order_by("sku_id", "location_id").values_list(
+        "sku_id", "location_id", "pk", "on_hand", "reserved")
+    item_of, free = {}, {}
+    for sku, loc, pk, on_hand, reserved in locked:
+        item_of[(sku, loc)], free[pk] = pk, on_hand - reserved
+    locations_of = _locations_of(item_of, rank)
+    outcomes: list[list[tuple[Hold, int, int]] | InsufficientStock] = []
+    for holds in requests:
+        trial = dict(free)
+        placed = []
+        for hold in sorted(holds, key=lambda h: h.sku_id):
+            loc = next((loc for loc in locations_of.get(hold.sku_id, ())
+                        if trial[item_of[(hold.sku_id, loc)]] >= hold.quantity), None)
+            if loc is None:
+                available = max((trial[item_of[(hold.sku_id, x)]] for x in locations_of.get(hold.sku_id, ())),
+                                default=0)
+                placed = InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
+                                                   "available": available})
+                break
+            trial[item_of[(hold.sku_id, loc)]] -= hold.quantity
+            placed.append((hold, item_of[(hold.sku_id, loc)], loc))
+        if isinstance(placed, list):
+            free = trial
+            placed.sort(key=lambda t: holds.index(t[0]))
+        outcomes.append(placed)
+    totals: dict[int, int] = {}
+    for outcome in outcomes:
+        for hold, item_id, _loc in outcome if isinstance(outcome, list) else ():
+            totals[item_id] = totals.get(item_id, 0) + hold.quantity
+    if stock_sql.hold_many(totals) != len(totals):
+        raise AssertionError("locked stock rows changed under a batch reservation")
+    return outcomes
 
 
 def _take(holds, item_of, locations_of, location_ids) -> list[tuple[Hold, int, int]] | InsufficientStock:

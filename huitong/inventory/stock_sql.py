@@ -44,3 +44,17 @@ def take_out(stock_item_id: int, quantity: int) -> bool:
         "WHERE id = %s AND reserved >= %s",
         [quantity, quantity, stock_item_id, quantity],
     ) == 1
+
+
+def hold_many(totals: dict[int, int]) -> int:
+    """reserved += q for several rows in one statement, each only if it has q available. Returns the
+    number of rows changed (the caller expects all of them: it holds the rows locked)."""
+    if not totals:
+        return 0
+    rows = " UNION ALL ".join(["SELECT %s AS id, %s AS q"] * len(totals))
+    params = [value for pair in sorted(totals.items()) for value in pair]
+    return _update(
+        f"UPDATE {_TABLE} SET reserved = reserved + v.q, updated_at = CURRENT_TIMESTAMP FROM ({rows}) AS v "
+        f"WHERE {_TABLE}.id = v.id AND {_TABLE}.on_hand - {_TABLE}.reserved >= v.q",
+        params,
+    )

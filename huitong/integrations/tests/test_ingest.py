@@ -177,3 +177,16 @@ def test_periodic_pull_task_pulls_every_platform_store(tmall):
     PullCursor.objects.create(store=store, pulled_until=T0)
     assert pull_all_stores_task.delay().get() == 1
     assert Order.objects.filter(external_id="Q1").exists()
+
+
+def test_a_page_mixes_new_known_invalid_and_repeated_orders(tmall):
+    store, wh, sku = tmall
+    ingest_one(store, order("K1"))
+    page = [order("K1", state=OrderState.SHIPPED, minutes=5), order("K2"), order("K3", total=10**9),
+            order("K2", state=OrderState.CANCELLED, minutes=9), order("K4", lines=[("SKU-A", 20, 1000, 20000)])]
+    outcomes = ingest.ingest_orders(store_id=store.pk, orders=page, source="pull", actor=ACTOR)
+    assert [o.outcome for o in outcomes] == ["updated", "new", "failed", "updated", "new"]
+    assert [o.status for o in outcomes] == ["shipped", "paid", "", "cancelled", "paid"]
+    assert Order.objects.get(external_id="K4").hold_reasons[0]["code"] == "out_of_stock"
+    assert reserved(sku, wh) == (8, 0)  # K1 shipped 2, K2 released, K4 held without stock
+    assert inventory_selectors.ledger_discrepancies() == []

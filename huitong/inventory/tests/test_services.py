@@ -208,3 +208,22 @@ def test_stock_of_sku_is_one_query(sku, wh, django_assert_num_queries):
     assert [lv.on_hand for lv in levels] == [1, 2, 3]
     with django_assert_num_queries(1):
         assert selectors.available_by_sku([sku.pk]) == {sku.pk: 6}
+
+
+def test_reserve_each_meets_requests_in_order_each_all_or_nothing(sku, wh):
+    other = SkuFactory()
+    services.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=5, reference="r", actor=ACTOR)
+    services.receive_stock(sku_id=other.pk, location_id=wh.pk, quantity=2, reference="r", actor=ACTOR)
+    H = services.Hold
+    outcomes = services.reserve_each(requests=[
+        [H(sku.pk, 3, "o1/1"), H(other.pk, 1, "o1/2")],
+        [H(sku.pk, 1, "o2/1"), H(other.pk, 2, "o2/2")],  # other has 1 left: refused whole
+        [H(sku.pk, 2, "o3/1")],                            # gets the 2 that o2 did not take
+        [H(sku.pk, 1, "o4/1")],                            # nothing left
+    ], location_ids=[wh.pk])
+    assert [h.reference for h in outcomes[0]] == ["o1/1", "o1/2"]
+    assert isinstance(outcomes[1], InsufficientStock) and outcomes[1].detail["sku_id"] == other.pk
+    assert [h.reference for h in outcomes[2]] == ["o3/1"]
+    assert isinstance(outcomes[3], InsufficientStock)
+    assert (_item(sku, wh).reserved, _item(other, wh).reserved) == (5, 1)
+    assert selectors.ledger_discrepancies() == []

@@ -1,0 +1,1 @@
+"""Douyin shop (抖店, op.jinritemai.com) connector."""

@@ -1,0 +1,1 @@
+"""Youzan (有赞云, open.youzanyun.com) connector."""
