@@ -53,7 +53,7 @@ def to_imported(store_id: int, order: PlatformOrder) -> ImportedOrder:
     return ImportedOrder(
         store_id=store_id, external_id=order.order_id, status=str(order.state), platform_status=order.platform_status,
         placed_at=order.created_at, updated_at=order.updated_at, total_fen=order.total_fen,
-        shipping_fen=order.shipping_fen, paid_at=order.paid_at, buyer_id=order.buyer_id, buyer_nick=order.buyer_nick,
+        shipping_fen=order.shipping_fen, currency=order.currency, paid_at=order.paid_at, buyer_id=order.buyer_id, buyer_nick=order.buyer_nick,
         receiver=Receiver(name=r.name, phone=r.phone, province=r.province, city=r.city, district=r.district,
                           address=r.detail),
         buyer_remark=order.buyer_remark, seller_remark=order.seller_remark,

@@ -58,6 +58,7 @@ class ImportedOrder:
     lines: Sequence[ImportedLine]
     total_fen: int
     shipping_fen: int = 0
+    currency: str = "CNY"
     paid_at: datetime | None = None
     buyer_id: str = ""
     buyer_nick: str = ""
@@ -236,7 +237,7 @@ def _new_order(spec: ImportedOrder, customer_id: int | None) -> Order:
         paid_at=spec.paid_at, receiver_name=r.name, receiver_phone=r.phone,
         receiver_phone_hash=crypto.lookup_hash(r.phone), province=r.province, city=r.city, district=r.district,
         address=r.address, carrier_code=spec.carrier_code, waybill_no=spec.waybill_no,
-        shipping_fen=spec.shipping_fen, total_fen=spec.total_fen,
+        shipping_fen=spec.shipping_fen, total_fen=spec.total_fen, currency=spec.currency or "CNY",
         paid_fen=spec.total_fen if spec.status != S.PENDING_PAYMENT and spec.paid_at else 0,
     )
 

@@ -52,6 +52,12 @@ class FakePlatform:
         with self._lock:
             self._failures.extend(FakeResponse(status, {"error": "injected"}, headers) for _ in range(count))
 
+    def reset(self) -> None:
+        """Forget requests and pending injected failures (to share one server across tests)."""
+        with self._lock:
+            self.requests.clear()
+            self._failures.clear()
+
     def inject(self, response: FakeResponse, count: int = 1) -> None:
         """Answer the next ``count`` requests with ``response`` (e.g. a throttling error in a 200 body)."""
         with self._lock:
@@ -95,7 +101,7 @@ class FakePlatform:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def stop(self) -> None:

@@ -367,3 +367,10 @@ def test_payload_that_is_neither_is_refused(adapter):
         adapter.parse_payload({"hello": "world"})
     with pytest.raises(ConnectorError):
         adapter.parse_payload(["not", "messages"])
+
+
+def test_the_registry_builds_this_adapter(fake):
+    from huitong.integrations.connectors.registry import adapter_for
+
+    built = adapter_for("douyin", Credentials(app_key=APP_KEY, app_secret=APP_SECRET, base_url=fake.url))
+    assert isinstance(built, DouyinAdapter)

@@ -364,3 +364,10 @@ def test_test_push_without_an_order_gives_nothing(adapter):
     )
     with pytest.raises(ConnectorError, match="names no order"):
         adapter.parse_payload({"client_id": CLIENT_ID, "type": "TRADE", "msg": "%7B%7D", "test": False})
+
+
+def test_the_registry_builds_this_adapter(fake):
+    from huitong.integrations.connectors.registry import adapter_for
+
+    built = adapter_for("youzan", Credentials(access_token=ACCESS_TOKEN, base_url=fake.url))
+    assert isinstance(built, YouzanAdapter)
