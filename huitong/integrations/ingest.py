@@ -61,7 +61,8 @@ def to_imported(store_id: int, order: PlatformOrder) -> ImportedOrder:
         waybill_no=order.shipment.waybill_no if order.shipment else "",
         lines=[ImportedLine(platform_line_id=ln.line_id, item_id=ln.item_id, platform_sku_id=ln.sku_id,
                             merchant_code=ln.merchant_code, title=ln.title, quantity=ln.quantity,
-                            unit_price_fen=ln.unit_price_fen, amount_fen=ln.amount_fen) for ln in order.lines],
+                            unit_price_fen=ln.unit_price_fen, amount_fen=ln.amount_fen,
+                            refund_state=str(ln.refund_state)) for ln in order.lines],
     )
 
 

@@ -31,8 +31,9 @@ from huitong.orders.states import HOLDS_STOCK
 
 S = OrderStatus
 SHIPPED_ON_PLATFORM = "shipped on platform"  # the reason integrations recognise: do not confirm back
-UNMAPPED, OUT_OF_STOCK, CHANGED_AFTER_REVIEW, SHIPPED_OUTSIDE, CLOSED_AFTER_SHIPPING = (
-    "unmapped_sku", "out_of_stock", "changed_after_review", "shipped_outside", "closed_after_shipping")
+UNMAPPED, OUT_OF_STOCK, CHANGED_AFTER_REVIEW, SHIPPED_OUTSIDE, CLOSED_AFTER_SHIPPING, REFUND_IN_PROGRESS = (
+    "unmapped_sku", "out_of_stock", "changed_after_review", "shipped_outside", "closed_after_shipping",
+    "refund_in_progress")
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ class ImportedLine:
     quantity: int
     unit_price_fen: int
     amount_fen: int  # what the buyer pays for the line after line discounts
+    refund_state: str = "none"  # the platform's refund state of the line (requested, approved, refunded, …)
 
 
+REFUND_ACTIVE = {"requested", "approved", "refunded"}
 @dataclass(frozen=True)
 class ImportedOrder:
     store_id: int
@@ -215,6 +218,8 @@ def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
         orders.append(order)
         lines.append(rows)
     _hold_many(store.pk, orders, lines)
+    for order, spec in zip(orders, specs, strict=True):
+        _note_refunds(order, spec)
     Order.objects.bulk_create(orders)
     for order, rows in zip(orders, lines, strict=True):
         for row in rows:
@@ -275,6 +280,7 @@ def _update(order_id: int, spec: ImportedOrder, actor: Actor) -> str:
         return "unchanged"  # a replay, or an older snapshot arriving late
     changed = _apply_edits(order, spec, actor)
     changed |= _follow_status(order, spec, actor)
+    changed |= _note_refunds(order, spec)
     order.platform_status = spec.platform_status
     order.platform_updated_at = spec.updated_at
     order.save(update_fields=["platform_status", "platform_updated_at", "hold_reasons", "updated_at"])
@@ -300,6 +306,19 @@ def _apply_edits(order: Order, spec: ImportedOrder, actor: Actor) -> bool:
         audit.record(actor=actor, obj=order, reason="edited on platform", data={"fields": sorted(diff)})
     elif order.status not in (S.CANCELLED, S.COMPLETED):
         _add_hold(order, CHANGED_AFTER_REVIEW, f"审单后平台修改了: {', '.join(sorted(diff))}")
+    return True
+
+
+def _refunding_lines(spec: ImportedOrder) -> list[str]:
+    return [line.platform_line_id or line.merchant_code for line in spec.lines if line.refund_state in REFUND_ACTIVE]
+
+
+def _note_refunds(order: Order, spec: ImportedOrder) -> bool:
+    """A line being refunded on the platform holds an unshipped order (审单: refund in progress)."""
+    lines = _refunding_lines(spec)
+    if not lines or order.status not in HOLDS_STOCK or any(h["code"] == REFUND_IN_PROGRESS for h in order.hold_reasons):
+        return False
+    _add_hold(order, REFUND_IN_PROGRESS, f"平台售后处理中: {', '.join(lines)}")
     return True
 
 

@@ -190,3 +190,16 @@ def test_a_page_mixes_new_known_invalid_and_repeated_orders(tmall):
     assert Order.objects.get(external_id="K4").hold_reasons[0]["code"] == "out_of_stock"
     assert reserved(sku, wh) == (8, 0)  # K1 shipped 2, K2 released, K4 held without stock
     assert inventory_selectors.ledger_discrepancies() == []
+
+
+def test_a_line_refunded_on_the_platform_holds_the_unshipped_order(tmall):
+    from dataclasses import replace
+
+    from huitong.integrations.connectors.base import RefundState
+
+    store, wh, sku = tmall
+    ingest_one(store, order("R1"))
+    dto = order("R1", minutes=3)
+    dto = replace(dto, lines=(replace(dto.lines[0], refund_state=RefundState.REQUESTED),))
+    assert ingest_one(store, dto).outcome == "updated"
+    assert [h["code"] for h in Order.objects.get(external_id="R1").hold_reasons] == ["refund_in_progress"]
