@@ -2,13 +2,16 @@
 
 from ninja import NinjaAPI
 
+from huitong.aftersales.api import router as aftersales_router
 from huitong.catalog.api import router as catalog_router
 from huitong.channels.api import router as channels_router
 from huitong.core.api import install_error_handlers
 from huitong.core.api import router as auth_router
+from huitong.fulfillment.api import router as fulfillment_router
 from huitong.integrations.api import router as integrations_router
 from huitong.inventory.api import router as inventory_router
 from huitong.orders.api import router as orders_router
+from huitong.purchasing.api import router as purchasing_router
 
 api = NinjaAPI(
     title="Huitong API",
@@ -26,3 +29,6 @@ api.add_router("/channels", channels_router, tags=["channels"])
 api.add_router("/inventory", inventory_router, tags=["inventory"])
 api.add_router("/orders", orders_router, tags=["orders"])
 api.add_router("/integrations", integrations_router, tags=["integrations"])
+api.add_router("/fulfillment", fulfillment_router, tags=["fulfillment"])
+api.add_router("/aftersales", aftersales_router, tags=["aftersales"])
+api.add_router("/purchasing", purchasing_router, tags=["purchasing"])
