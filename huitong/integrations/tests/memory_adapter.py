@@ -88,3 +88,11 @@ def _verify(self, *, headers, body):
 
 
 MemoryAdapter.verify_webhook = _verify
+
+
+def _fetch_refunds(self, *, start, end):
+    yield [r for r in PushRecorder.refunds if start <= r.updated_at < end]
+
+
+PushRecorder.refunds = []
+MemoryAdapter.fetch_refunds = _fetch_refunds
