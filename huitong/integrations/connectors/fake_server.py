@@ -1,18 +1,24 @@
 """A base for the local fake platform servers the connector tests run against: real HTTP on
 127.0.0.1, a route table, injected failures (rate limiting, transient 5xx) and a request log.
 
-Each platform's ``fake_server.py`` subclasses ``FakePlatform``, keeps its orders in memory, checks
-signatures the platform's way and answers in the platform's wire format."""
+Each platform's ``fake_server.py`` subclasses ``FakePlatform`` (or ``FakeOrderBook``, which also keeps
+the orders, refunds and recorded writes in memory), checks signatures the platform's way and answers in
+the platform's wire format."""
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from huitong.integrations.connectors.times import CHINA
 
 
 @dataclass
@@ -114,3 +120,35 @@ class FakePlatform:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class FakeOrderBook(FakePlatform):
+    """A fake that keeps orders (by their ``ORDER_ID`` field), refunds and the stock updates and
+    shipments it was sent in memory, with its own clock ``now`` (Beijing time) for changes it makes.
+    ``_data`` guards them; ``reset`` forgets them, to share one server across tests."""
+
+    ORDER_ID = "id"
+
+    def __init__(self):
+        super().__init__()
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.stock_updates: list[dict[str, Any]] = []
+        self.shipments: list[dict[str, Any]] = []
+        self.now: Callable[[], datetime] = lambda: datetime.now(CHINA)
+        self._data = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget orders, refunds, recordings, requests and pending failures (one server, many tests)."""
+        with self._data, self._lock:
+            self.orders.clear()
+            self.refunds.clear()
+            self.stock_updates.clear()
+            self.shipments.clear()
+            self.requests.clear()
+            self._failures.clear()
+        self.now = lambda: datetime.now(CHINA)
+
+    def add_order(self, info: Mapping[str, Any]) -> None:
+        with self._data:
+            self.orders[str(info[self.ORDER_ID])] = copy.deepcopy(dict(info))

@@ -33,6 +33,8 @@ from huitong.integrations.connectors.base import (
 )
 from huitong.integrations.connectors.douyin import mapping
 from huitong.integrations.connectors.douyin.client import DouyinClient, push_sign
+from huitong.integrations.connectors.paging import halves, numbered_pages, row_count, unix_windows
+from huitong.integrations.connectors.payloads import wire_id
 
 PAGE_SIZE = 100  # the most order.searchList / afterSale.List return per page
 MAX_ROWS = 50_000  # page × size beyond which both lists refuse to page
@@ -62,9 +64,9 @@ class DouyinAdapter:
     # --- OrderSource ---------------------------------------------------------------------
     def fetch_orders(self, *, start: datetime, end: datetime) -> Iterator[OrderPage]:
         pages = (
-            page for lo, hi in _windows(start, end, self.max_window) for page in self._order_pages(lo, hi)
+            page for lo, hi in self._windows(start, end) for page in self._order_pages(lo, hi)
         )
-        return _numbered(pages)
+        return numbered_pages(pages)
 
     def _order_pages(self, lo: int, hi: int) -> Iterator[tuple[PlatformOrder, ...]]:
         page = 0
@@ -80,17 +82,19 @@ class DouyinAdapter:
                     "size": self.page_size,
                 },
             )
-            total = _count(data.get("total"), "order.searchList total")
+            total = row_count(data.get("total"), "douyin order.searchList total")
             if page == 0 and total > MAX_ROWS and hi - lo > 1:
-                middle = lo + (hi - lo) // 2
-                yield from self._order_pages(lo, middle)
-                yield from self._order_pages(middle, hi)
+                yield from halves(self._order_pages, lo, hi)
                 return
             rows = data.get("shop_order_list") or []
             yield tuple(mapping.order_from_payload(row) for row in rows)
             page += 1
             if not rows or page * self.page_size >= total:
                 return
+
+    def _windows(self, start: datetime, end: datetime) -> Iterator[tuple[int, int]]:
+        naive = "douyin: the pull window needs timezone-aware datetimes"
+        return unix_windows(start, end, self.max_window, naive=naive)
 
     def fetch_order(self, order_id: str) -> PlatformOrder:
         data = self.client.call("order.orderDetail", {"shop_order_id": str(order_id)})
@@ -120,9 +124,9 @@ class DouyinAdapter:
                 )
             params: dict[str, Any] = {"stock_num": update.quantity, "incremental": False}
             if update.item_id:
-                params["product_id"] = _id(update.item_id)
+                params["product_id"] = wire_id(update.item_id)
             if update.sku_id:
-                params["sku_id"] = _id(update.sku_id)
+                params["sku_id"] = wire_id(update.sku_id)
             elif update.merchant_code:
                 params["code"] = update.merchant_code
             else:
@@ -144,7 +148,7 @@ class DouyinAdapter:
 
     # --- RefundSource --------------------------------------------------------------------
     def fetch_refunds(self, *, start: datetime, end: datetime) -> Iterator[list[PlatformRefund]]:
-        for lo, hi in _windows(start, end, self.max_window):
+        for lo, hi in self._windows(start, end):
             yield from self._refund_pages(lo, hi)
 
     def _refund_pages(self, lo: int, hi: int) -> Iterator[list[PlatformRefund]]:
@@ -160,10 +164,9 @@ class DouyinAdapter:
                     "size": self.page_size,
                 },
             )
-            if page == 0 and _count(data.get("total"), "afterSale.List total") > MAX_ROWS and hi - lo > 1:
-                middle = lo + (hi - lo) // 2
-                yield from self._refund_pages(lo, middle)
-                yield from self._refund_pages(middle, hi)
+            too_many = page == 0 and row_count(data.get("total"), "douyin afterSale.List total") > MAX_ROWS
+            if too_many and hi - lo > 1:
+                yield from halves(self._refund_pages, lo, hi)
                 return
             items = data.get("items") or []
             refunds = [mapping.refund_from_payload(item) for item in items if mapping.is_money_refund(item)]
@@ -188,41 +191,3 @@ class DouyinAdapter:
             sign_method=lowered.get("sign-method", "md5"),
         )
         return hmac.compare_digest(expected, given)
-
-
-def _windows(start: datetime, end: datetime, size: timedelta) -> Iterator[tuple[int, int]]:
-    """[start, end) in whole unix seconds, cut into spans of at most ``size``. Bounds are floored:
-    the fraction of a second left at the end is the start of the next pull."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("douyin: the pull window needs timezone-aware datetimes")
-    lo, hi, step = int(start.timestamp()), int(end.timestamp()), int(size.total_seconds())
-    while lo < hi:
-        yield lo, min(lo + step, hi)
-        lo += step
-
-
-def _numbered(pages: Iterator[tuple[PlatformOrder, ...]]) -> Iterator[OrderPage]:
-    """Non-empty pages numbered from 1 across the whole pull, ``has_more`` telling whether another
-    page follows (one page of look-ahead); a pull with no orders gives one empty page."""
-    pending = (page for page in pages if page)
-    current = next(pending, None)
-    if current is None:
-        yield OrderPage((), 1, False)
-        return
-    number = 1
-    while current is not None:
-        following = next(pending, None)
-        yield OrderPage(current, number, following is not None)
-        current, number = following, number + 1
-
-
-def _count(value: Any, field: str) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        raise ConnectorError(f"douyin {field}: not a number: {value!r}") from None
-
-
-def _id(value: str) -> int | str:
-    """Douyin product and SKU ids are int64 in param_json."""
-    return int(value) if str(value).isdigit() else value

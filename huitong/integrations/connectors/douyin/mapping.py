@@ -25,9 +25,11 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     RefundState,
     Shipment,
-    UnknownStatus,
 )
 from huitong.integrations.connectors.money import fen
+from huitong.integrations.connectors.payloads import positive_quantity, require_object, required_text
+from huitong.integrations.connectors.payloads import text as _text
+from huitong.integrations.connectors.tables import carrier_of, status_of
 from huitong.integrations.connectors.times import unix_seconds
 
 # order_status of a shop order (订单状态). main_status (主流程状态: 103 部分支付, 21/22/39 退款完结) is
@@ -76,27 +78,17 @@ NON_REFUND_AFTERSALE_TYPES = frozenset({"3", "7", "8"})
 
 
 def order_state(code: Any) -> OrderState:
-    try:
-        return ORDER_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(f"douyin: unknown order_status {code!r}", code=str(code)) from None
+    return status_of(ORDER_STATUS, str(code), "douyin: unknown order_status {code!r}", code=code)
 
 
 def refund_state(code: Any) -> RefundState:
-    try:
-        return REFUND_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(f"douyin: unknown aftersale_status {code!r}", code=str(code)) from None
+    return status_of(REFUND_STATUS, str(code), "douyin: unknown aftersale_status {code!r}", code=code)
 
 
 def carrier_code(huitong_code: str) -> str:
     """Huitong carrier (SF, ZTO...) → Douyin ``company_code``."""
-    try:
-        return CARRIERS[huitong_code.strip().upper()]
-    except KeyError:
-        raise ConnectorError(
-            f"douyin: no logistics company for carrier {huitong_code!r}", code="unknown_carrier"
-        ) from None
+    unknown = "douyin: no logistics company for carrier {carrier!r}"
+    return carrier_of(CARRIERS, huitong_code.strip().upper(), unknown, carrier=huitong_code)
 
 
 def huitong_carrier(company_code: str) -> str:
@@ -107,8 +99,7 @@ def huitong_carrier(company_code: str) -> str:
 # --- orders ------------------------------------------------------------------------------
 def order_from_payload(payload: Mapping[str, Any]) -> PlatformOrder:
     """One shop order (an element of ``shop_order_list`` or the ``shop_order_detail``)."""
-    if not isinstance(payload, Mapping):
-        raise ConnectorError(f"douyin: a shop order must be an object, got {type(payload).__name__}")
+    require_object(payload, "douyin: a shop order must be an object, got {type}")
     order_id = _required_id(payload, "order_id", "shop order")
     where = f"douyin order {order_id}"
     created = _time(payload.get("create_time"), f"{where}: create_time", required=True)
@@ -237,7 +228,7 @@ def _line(item: Mapping[str, Any], where: str) -> PlatformLine:
         raise ConnectorError(f"{where}: sku_order_list entry is not an object")
     line_id = _required_id(item, "order_id", f"{where}: sku order")
     here = f"{where} line {line_id}"
-    quantity = _positive_int(item.get("item_num"), f"{here}: item_num")
+    quantity = positive_quantity(item.get("item_num"), f"{here}: item_num")
     paid = fen(item.get("pay_amount"), field=f"{here}: pay_amount")
     after_sale = item.get("after_sale_info") or {}
     status = after_sale.get("after_sale_status")
@@ -295,10 +286,7 @@ def _list(payload: Mapping[str, Any], key: str, where: str) -> list[Any]:
 
 
 def _required_id(payload: Mapping[str, Any], key: str, what: str) -> str:
-    value = _text(payload.get(key))
-    if not value:
-        raise ConnectorError(f"douyin {what}: {key} missing")
-    return value
+    return required_text(payload.get(key), f"douyin {what}: {key} missing")
 
 
 def _time(value: Any, field: str, *, required: bool = False) -> datetime | None:
@@ -308,17 +296,3 @@ def _time(value: Any, field: str, *, required: bool = False) -> datetime | None:
     if moment is None and required:
         raise ConnectorError(f"{field} missing")
     return moment
-
-
-def _positive_int(value: Any, field: str) -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise ConnectorError(f"{field}: not a whole number: {value!r}") from None
-    if number <= 0:
-        raise ConnectorError(f"{field}: must be positive, got {number}")
-    return number
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from huitong.integrations.connectors.base import (
@@ -23,17 +24,9 @@ from huitong.integrations.connectors.base import (
 )
 from huitong.integrations.connectors.jd import mapping
 from huitong.integrations.connectors.jd.client import PAGE_SIZE, JdClient
+from huitong.integrations.connectors.paging import new_versions, split_window
 
 SEARCH_STATES = tuple(mapping.ORDER_STATUS)
-
-
-def split_window(start: datetime, end: datetime, size: timedelta) -> Iterator[tuple[datetime, datetime]]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("JD windows need timezone-aware datetimes")
-    while start < end:
-        stop = min(start + size, end)
-        yield start, stop
-        start = stop
 
 
 class JdAdapter:
@@ -61,7 +54,7 @@ class JdAdapter:
         at the second (an overlap is better than a gap), so an order changed on a chunk boundary
         is answered twice: it is passed on once per version (order id + modified) in this pull."""
         seen: set[tuple[str, datetime]] = set()
-        for chunk_start, chunk_end in split_window(start, end, self.max_window):
+        for chunk_start, chunk_end in self._chunks(start, end):
             page = 1
             while True:
                 result = self.client.search_orders(
@@ -75,9 +68,8 @@ class JdAdapter:
                 total = int(result.get("orderTotal") or 0)
                 has_more = bool(infos) and page * self.page_size < total
                 orders = [mapping.map_order(info) for info in infos]
-                fresh = tuple(o for o in orders if (o.order_id, o.updated_at) not in seen)
-                seen.update((o.order_id, o.updated_at) for o in fresh)
-                yield OrderPage(fresh, page, has_more)
+                fresh = new_versions(orders, seen, id_of=attrgetter("order_id"))
+                yield OrderPage(tuple(fresh), page, has_more)
                 if not has_more:
                     break
                 page += 1
@@ -118,13 +110,14 @@ class JdAdapter:
         """Refund applications applied for, then reviewed, in the window (the API filters by one
         time at a time); each version of an application (id + review time) once per pull."""
         seen: set[tuple[str, datetime]] = set()
-        for chunk_start, chunk_end in split_window(start, end, self.max_window):
+        for chunk_start, chunk_end in self._chunks(start, end):
             for by in ("apply", "check"):
                 for refunds in self._refund_pages(chunk_start, chunk_end, by):
-                    fresh = [r for r in refunds if (r.refund_id, r.updated_at) not in seen]
-                    seen.update((r.refund_id, r.updated_at) for r in fresh)
-                    if fresh:
+                    if fresh := new_versions(refunds, seen, id_of=attrgetter("refund_id")):
                         yield fresh
+
+    def _chunks(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        return split_window(start, end, self.max_window, naive="JD windows need timezone-aware datetimes")
 
     def _refund_pages(self, start: datetime, end: datetime, by: str) -> Iterator[list[PlatformRefund]]:
         page, page_size = 1, 50

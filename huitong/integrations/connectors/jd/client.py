@@ -11,7 +11,6 @@ sit one level deeper in ``apiResult.success`` / ``success``. Throttling also arr
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,8 @@ from typing import Any
 
 from huitong.integrations.connectors.base import ConnectorError, Credentials
 from huitong.integrations.connectors.http import HttpClient
+from huitong.integrations.connectors.payloads import answer_object
+from huitong.integrations.connectors.signing import md5_sign as sign  # JOS signs the TOP md5 way
 from huitong.integrations.connectors.times import CHINA, china_text
 
 GATEWAY = "https://api.jd.com/routerjson"
@@ -62,16 +63,6 @@ ORDER_FIELDS = (
     "logisticsId",
     "orderSource",
 )
-
-
-def sign(params: Mapping[str, Any], secret: str) -> str:
-    """JOS md5 signature over every non-empty parameter except ``sign``."""
-    text = "".join(
-        f"{key}{params[key]}"
-        for key in sorted(params)
-        if key != "sign" and params[key] is not None and params[key] != ""
-    )
-    return hashlib.md5(f"{secret}{text}{secret}".encode()).hexdigest().upper()
 
 
 def param_json(business: Mapping[str, Any]) -> str:
@@ -164,13 +155,7 @@ class JdClient:
 
     def _post(self, method: str, business: Mapping[str, Any]) -> Mapping[str, Any]:
         response = self.http.request("POST", self.http.base_url, data=self.signed_params(method, business))
-        try:
-            body = response.json()
-        except ValueError:
-            raise ConnectorError(f"JD {method}: answer is not JSON: {response.text[:200]!r}") from None
-        if not isinstance(body, Mapping):
-            raise ConnectorError(f"JD {method}: answer is not an object", payload=body)
-        return body
+        return answer_object(response, f"JD {method}")
 
     # --- APIs ----------------------------------------------------------------------------------
     def search_orders(

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from huitong.integrations.connectors.fake_server import FakePlatform, FakeRequest, FakeResponse
+from huitong.integrations.connectors.fake_server import FakeOrderBook, FakeRequest, FakeResponse
 from huitong.integrations.connectors.jd.client import response_key, sign
 from huitong.integrations.connectors.times import CHINA, china_text
 
@@ -74,7 +73,9 @@ def _time(text: Any) -> datetime | None:
     return None
 
 
-class FakeJd(FakePlatform):
+class FakeJd(FakeOrderBook):
+    ORDER_ID = "orderId"
+
     def __init__(
         self,
         *,
@@ -84,12 +85,6 @@ class FakeJd(FakePlatform):
     ):
         super().__init__()
         self.app_key, self.app_secret, self.access_token = app_key, app_secret, access_token
-        self.orders: dict[str, dict[str, Any]] = {}
-        self.refunds: dict[str, dict[str, Any]] = {}
-        self.stock_updates: list[dict[str, Any]] = []
-        self.shipments: list[dict[str, Any]] = []
-        self.now: Callable[[], datetime] = lambda: datetime.now(CHINA)
-        self._data = threading.Lock()
         self._routes: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
             "jingdong.pop.order.search": self._search,
             "jingdong.pop.order.get": self._get,
@@ -99,21 +94,6 @@ class FakeJd(FakePlatform):
         }
 
     # --- test controls -------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget orders, refunds, recordings, requests and pending failures (one server, many tests)."""
-        with self._data, self._lock:
-            self.orders.clear()
-            self.refunds.clear()
-            self.stock_updates.clear()
-            self.shipments.clear()
-            self.requests.clear()
-            self._failures.clear()
-        self.now = lambda: datetime.now(CHINA)
-
-    def add_order(self, info: Mapping[str, Any]) -> None:
-        with self._data:
-            self.orders[str(info["orderId"])] = copy.deepcopy(dict(info))
-
     def advance(self, order_id: str, to: str, *, at: datetime | None = None, **fields: Any) -> dict[str, Any]:
         """Move an order to a new state (a JD orderState or paid/shipped/completed/cancelled/locked;
         ``refunded`` cancels it and records a refund application JD has paid back), stamping

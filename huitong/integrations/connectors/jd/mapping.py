@@ -7,7 +7,6 @@ own: refunds (售前退款申请) come from their own API and table.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,9 +19,18 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     RefundState,
     Shipment,
-    UnknownStatus,
 )
 from huitong.integrations.connectors.money import fen, yuan_to_fen
+from huitong.integrations.connectors.payloads import (
+    nonempty_list,
+    parse_quantity,
+    parsed_json,
+    require_object,
+    required_china_time,
+    required_text,
+    sku_line_id,
+)
+from huitong.integrations.connectors.tables import carrier_of, status_of
 from huitong.integrations.connectors.times import china_local
 
 # jingdong.pop.order.search / .get ``orderState``.
@@ -74,43 +82,31 @@ GET_RESPONSE = "jingdong_pop_order_get_responce"
 
 
 def order_state(code: Any) -> OrderState:
-    try:
-        return ORDER_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(f"JD orderState {code!r} is not in the JD status table", code=str(code)) from None
+    unknown = "JD orderState {code!r} is not in the JD status table"
+    return status_of(ORDER_STATUS, str(code), unknown, code=code)
 
 
 def refund_state(code: Any) -> RefundState:
-    try:
-        return REFUND_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(
-            f"JD refund-apply status {code!r} is not in the JD refund table", code=str(code)
-        ) from None
+    unknown = "JD refund-apply status {code!r} is not in the JD refund table"
+    return status_of(REFUND_STATUS, str(code), unknown, code=code)
 
 
 def logistics_id(carrier_code: str) -> str:
     """Huitong carrier code (or a JD logiCoprId given as digits) → JD logiCoprId."""
     code = carrier_code.strip().upper()
-    if code in CARRIERS:
-        return CARRIERS[code]
-    if code.isdigit():
+    if code not in CARRIERS and code.isdigit():
         return code
-    raise ConnectorError(f"carrier {carrier_code!r} has no JD logistics company id", code="unknown_carrier")
+    unknown = "carrier {carrier!r} has no JD logistics company id"
+    return carrier_of(CARRIERS, code, unknown, carrier=carrier_code)
 
 
 def map_order(info: Mapping[str, Any]) -> PlatformOrder:
     """One ``orderInfo`` (search list entry or get detail) → PlatformOrder."""
-    if not isinstance(info, Mapping):
-        raise ConnectorError(f"JD order: expected an object, got {type(info).__name__}")
-    order_id = str(info.get("orderId") or "").strip()
-    if not order_id:
-        raise ConnectorError("JD order without orderId", payload=info)
+    require_object(info, "JD order: expected an object, got {type}")
+    order_id = required_text(info.get("orderId") or "", "JD order without orderId", payload=info)
     where = f"JD order {order_id}"
-    created_at = china_local(info.get("orderStartTime"), field=f"{where} orderStartTime")
-    if created_at is None:
-        raise ConnectorError(f"{where}: missing orderStartTime", payload=info)
-    lines = _lines(_items(info, where), where)
+    created_at = required_china_time(info, "orderStartTime", where)
+    lines = _lines(nonempty_list(info, "itemInfoList", where), where)
     shipping = yuan_to_fen(info.get("freightPrice"), field=f"{where} freightPrice")
     total = yuan_to_fen(info.get("orderPayment"), field=f"{where} orderPayment")
     # orderPayment is what the buyer pays; the gap to goods + freight is every discount on the
@@ -141,35 +137,20 @@ def map_order(info: Mapping[str, Any]) -> PlatformOrder:
     )
 
 
-def _items(info: Mapping[str, Any], where: str) -> Sequence[Mapping[str, Any]]:
-    items = info.get("itemInfoList")
-    if not isinstance(items, list) or not items:
-        raise ConnectorError(f"{where}: itemInfoList missing or empty", payload=info)
-    return items
-
-
 def _lines(items: Sequence[Mapping[str, Any]], where: str) -> tuple[PlatformLine, ...]:
     """JD lines have no id of their own: the skuId names the line (``skuId#n`` when a SKU repeats,
     e.g. a gift of the same SKU)."""
     lines: list[PlatformLine] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
-        sku_id = str(item.get("skuId") or "").strip()
-        if not sku_id:
-            raise ConnectorError(f"{where}: item {index} without skuId", payload=item)
-        seen[sku_id] = seen.get(sku_id, 0) + 1
-        line_id = sku_id if seen[sku_id] == 1 else f"{sku_id}#{seen[sku_id]}"
-        lines.append(_line(item, where, sku_id, line_id))
+        sku_id = required_text(item.get("skuId") or "", f"{where}: item {index} without skuId", payload=item)
+        lines.append(_line(item, where, sku_id, sku_line_id(sku_id, seen)))
     return tuple(lines)
 
 
 def _line(item: Mapping[str, Any], where: str, sku_id: str, line_id: str) -> PlatformLine:
-    try:
-        quantity = int(str(item.get("itemTotal")))
-    except ValueError:
-        raise ConnectorError(
-            f"{where}: item {sku_id} itemTotal {item.get('itemTotal')!r} is not a count", payload=item
-        ) from None
+    not_a_count = "{where}: item {sku_id} itemTotal {value!r} is not a count"
+    quantity = parse_quantity(item.get("itemTotal"), not_a_count, payload=item, where=where, sku_id=sku_id)
     unit = yuan_to_fen(item.get("jdPrice"), field=f"{where} item {sku_id} jdPrice")
     return PlatformLine(
         line_id=line_id,
@@ -204,16 +185,10 @@ def _shipment(info: Mapping[str, Any]) -> Shipment | None:
 
 def map_refund(vo: Mapping[str, Any]) -> PlatformRefund:
     """One refund application (售前退款, whole order) → PlatformRefund. applyRefundSum is in fen."""
-    refund_id = str(vo.get("id") or "").strip()
-    if not refund_id:
-        raise ConnectorError("JD refund application without id", payload=vo)
+    refund_id = required_text(vo.get("id") or "", "JD refund application without id", payload=vo)
     where = f"JD refund {refund_id}"
-    order_id = str(vo.get("orderId") or "").strip()
-    if not order_id:
-        raise ConnectorError(f"{where}: missing orderId", payload=vo)
-    created_at = china_local(vo.get("applyTime"), field=f"{where} applyTime")
-    if created_at is None:
-        raise ConnectorError(f"{where}: missing applyTime", payload=vo)
+    order_id = required_text(vo.get("orderId") or "", f"{where}: missing orderId", payload=vo)
+    created_at = required_china_time(vo, "applyTime", where)
     return PlatformRefund(
         refund_id=refund_id,
         order_id=order_id,
@@ -232,8 +207,7 @@ def order_infos(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     result object), a bare orderInfo, or a list of them."""
     if isinstance(payload, list):
         return list(payload)
-    if not isinstance(payload, Mapping):
-        raise ConnectorError(f"JD payload: expected an object, got {type(payload).__name__}")
+    require_object(payload, "JD payload: expected an object, got {type}")
     if "error_response" in payload:
         error = payload["error_response"] or {}
         raise ConnectorError(
@@ -255,9 +229,4 @@ def order_infos(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def map_payload(payload: Mapping[str, Any] | str) -> list[PlatformOrder]:
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except ValueError as exc:
-            raise ConnectorError(f"JD payload is not JSON: {exc}") from exc
-    return [map_order(info) for info in order_infos(payload)]
+    return [map_order(info) for info in order_infos(parsed_json(payload, "JD payload"))]

@@ -8,10 +8,10 @@ is authenticated) and never as signed HTTP webhooks. A saved push names an order
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 from huitong.integrations.connectors.base import (
@@ -22,17 +22,9 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     StockUpdate,
 )
+from huitong.integrations.connectors.paging import new_versions, pages_last_to_first, split_window
 from huitong.integrations.connectors.pinduoduo import mapping
 from huitong.integrations.connectors.pinduoduo.client import PAGE_SIZE, PddClient
-
-
-def split_window(start: datetime, end: datetime, size: timedelta) -> Iterator[tuple[datetime, datetime]]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("PDD windows need timezone-aware datetimes")
-    while start < end:
-        stop = min(start + size, end)
-        yield start, stop
-        start = stop
 
 
 class PinduoduoAdapter:
@@ -60,26 +52,27 @@ class PinduoduoAdapter:
         the second, so an order changed on a chunk boundary is answered twice: it is passed on
         once per version (order number + update time) in this pull."""
         seen: set[tuple[str, datetime]] = set()
-        for chunk_start, chunk_end in split_window(start, end, self.max_window):
+        for chunk_start, chunk_end in self._chunks(start, end):
             for page, answer, has_more in self._pages(self.client.increment_orders, chunk_start, chunk_end):
                 orders = [mapping.map_order(o) for o in answer.get("order_sn_list") or []]
-                fresh = tuple(o for o in orders if (o.order_id, o.updated_at) not in seen)
-                seen.update((o.order_id, o.updated_at) for o in fresh)
-                yield OrderPage(fresh, page, has_more)
+                fresh = new_versions(orders, seen, id_of=attrgetter("order_id"))
+                yield OrderPage(tuple(fresh), page, has_more)
+
+    def _chunks(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        return split_window(start, end, self.max_window, naive="PDD windows need timezone-aware datetimes")
 
     def _pages(
         self, call: Callable[..., Mapping[str, Any]], start: datetime, end: datetime
     ) -> Iterator[tuple[int, Mapping[str, Any], bool]]:
-        """PDD's paging for increments: count first, then read the pages last to first. An order
-        updated while we page leaves the window and shifts the rest towards page 1; reading
-        backwards turns that into a repeat instead of a miss (PDD: 必须采用倒序的分页方式)."""
-        first = call(start=start, end=end, page=1, page_size=self.page_size)
-        pages = max(1, math.ceil(int(first.get("total_count") or 0) / self.page_size))
-        if pages == 1:
-            yield 1, first, False
-            return
-        for page in range(pages, 0, -1):
-            yield page, call(start=start, end=end, page=page, page_size=self.page_size), page > 1
+        """PDD's paging for increments: count first, then read the pages last to first (PDD:
+        必须采用倒序的分页方式); ``has_more`` while a lower page is still to come."""
+        _count, pages = pages_last_to_first(
+            lambda page: call(start=start, end=end, page=page, page_size=self.page_size),
+            lambda answer: answer.get("total_count"),
+            self.page_size,
+        )
+        for page, answer in pages:
+            yield page, answer, page > 1
 
     def fetch_order(self, order_id: str) -> PlatformOrder:
         return mapping.map_order(self.client.order_information(order_id))
@@ -130,12 +123,9 @@ class PinduoduoAdapter:
         """Refund documents (仅退款, 退货退款) updated in the window; exchanges, resends and repairs
         move no money and are left out."""
         seen: set[tuple[str, datetime]] = set()
-        for chunk_start, chunk_end in split_window(start, end, self.max_window):
+        for chunk_start, chunk_end in self._chunks(start, end):
             for _page, answer, _more in self._pages(self.client.increment_refunds, chunk_start, chunk_end):
                 rows = [row for row in answer.get("refund_list") or [] if mapping.is_money_refund(row)]
-                refunds = [
-                    r for r in map(mapping.map_refund, rows) if (r.refund_id, r.updated_at) not in seen
-                ]
-                seen.update((r.refund_id, r.updated_at) for r in refunds)
+                refunds = new_versions(map(mapping.map_refund, rows), seen, id_of=attrgetter("refund_id"))
                 if refunds:
                     yield refunds

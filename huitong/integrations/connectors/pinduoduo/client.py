@@ -10,7 +10,6 @@ Answers are ``{"<name>_response": {...}}`` or ``{"error_response": {"error_code"
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -19,6 +18,8 @@ from typing import Any
 
 from huitong.integrations.connectors.base import ConnectorError, Credentials
 from huitong.integrations.connectors.http import HttpClient
+from huitong.integrations.connectors.payloads import answer_object
+from huitong.integrations.connectors.signing import md5_sign as sign  # POP signs the TOP md5 way
 
 GATEWAY = "https://gw-api.pinduoduo.com/api/router"
 PAGE_SIZE = 100  # increment APIs: at most 100 per page
@@ -31,16 +32,6 @@ RESPONSE_KEYS = {
     "pdd.logistics.online.send": "logistics_online_send_response",
     "pdd.refund.list.increment.get": "refund_increment_get_response",
 }
-
-
-def sign(params: Mapping[str, Any], secret: str) -> str:
-    """POP md5 signature over every non-empty parameter except ``sign``."""
-    text = "".join(
-        f"{key}{params[key]}"
-        for key in sorted(params)
-        if key != "sign" and params[key] is not None and params[key] != ""
-    )
-    return hashlib.md5(f"{secret}{text}{secret}".encode()).hexdigest().upper()
 
 
 def as_text(value: Any) -> str:
@@ -123,13 +114,7 @@ class PddClient:
 
     def _post(self, type_: str, business: Mapping[str, Any]) -> Mapping[str, Any]:
         response = self.http.request("POST", self.http.base_url, data=self.signed_params(type_, business))
-        try:
-            body = response.json()
-        except ValueError:
-            raise ConnectorError(f"PDD {type_}: answer is not JSON: {response.text[:200]!r}") from None
-        if not isinstance(body, Mapping):
-            raise ConnectorError(f"PDD {type_}: answer is not an object", payload=body)
-        return body
+        return answer_object(response, f"PDD {type_}")
 
     # --- APIs ----------------------------------------------------------------------------------
     def increment_orders(

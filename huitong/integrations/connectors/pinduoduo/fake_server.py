@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from huitong.integrations.connectors.fake_server import FakePlatform, FakeRequest, FakeResponse
+from huitong.integrations.connectors.fake_server import FakeOrderBook, FakeRequest, FakeResponse
 from huitong.integrations.connectors.pinduoduo.client import RESPONSE_KEYS, sign
 from huitong.integrations.connectors.times import CHINA, china_text
 
@@ -102,7 +101,9 @@ def _paging(p: Mapping[str, str]) -> tuple[int, int]:
     return page, size
 
 
-class FakePinduoduo(FakePlatform):
+class FakePinduoduo(FakeOrderBook):
+    ORDER_ID = "order_sn"
+
     def __init__(
         self,
         *,
@@ -112,12 +113,6 @@ class FakePinduoduo(FakePlatform):
     ):
         super().__init__()
         self.client_id, self.client_secret, self.access_token = client_id, client_secret, access_token
-        self.orders: dict[str, dict[str, Any]] = {}
-        self.refunds: dict[str, dict[str, Any]] = {}
-        self.stock_updates: list[dict[str, Any]] = []
-        self.shipments: list[dict[str, Any]] = []
-        self.now: Callable[[], datetime] = lambda: datetime.now(CHINA)
-        self._data = threading.Lock()
         self._routes: dict[str, Callable[[Mapping[str, str]], dict[str, Any]]] = {
             "pdd.order.number.list.increment.get": self._increment,
             "pdd.order.information.get": self._information,
@@ -127,21 +122,6 @@ class FakePinduoduo(FakePlatform):
         }
 
     # --- test controls -------------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget orders, refunds, recordings, requests and pending failures (one server, many tests)."""
-        with self._data, self._lock:
-            self.orders.clear()
-            self.refunds.clear()
-            self.stock_updates.clear()
-            self.shipments.clear()
-            self.requests.clear()
-            self._failures.clear()
-        self.now = lambda: datetime.now(CHINA)
-
-    def add_order(self, info: Mapping[str, Any]) -> None:
-        with self._data:
-            self.orders[str(info["order_sn"])] = copy.deepcopy(dict(info))
-
     def advance(self, order_sn: str, to: str, *, at: datetime | None = None, **fields: Any) -> dict[str, Any]:
         """Move an order on (paid/shipped/completed/refunding/refunded/cancelled), stamping
         ``updated_at`` so that the next increment returns it again; refunds also write or update

@@ -27,6 +27,16 @@ from huitong.integrations.connectors.base import (
     UnknownStatus,
 )
 from huitong.integrations.connectors.money import fen, yuan_to_fen
+from huitong.integrations.connectors.payloads import (
+    nonempty_list,
+    parse_quantity,
+    parsed_json,
+    require_object,
+    required_china_time,
+    required_text,
+    sku_line_id,
+)
+from huitong.integrations.connectors.tables import carrier_of, status_of
 from huitong.integrations.connectors.times import china_local
 
 # ``order_status`` (发货状态). Unpaid / un-grouped orders are never returned by the order APIs.
@@ -91,50 +101,37 @@ def _code(value: Any, what: str) -> int:
 
 def order_state(order_status: Any, refund_status: Any = 1) -> OrderState:
     code = _code(order_status, "order_status")
-    if code not in ORDER_STATUS:
-        raise UnknownStatus(f"PDD order_status {code} is not in the PDD order table", code=str(code))
+    state = status_of(ORDER_STATUS, code, "PDD order_status {key} is not in the PDD order table")
     if code == 1 and refund_state(refund_status) is RefundState.REFUNDED:
         return OrderState.CANCELLED  # refunded before shipping: the trade is closed
-    return ORDER_STATUS[code]
+    return state
 
 
 def refund_state(refund_status: Any) -> RefundState:
     code = _code(refund_status, "refund_status")
-    if code not in REFUND_STATUS:
-        raise UnknownStatus(f"PDD refund_status {code} is not in the PDD refund table", code=str(code))
-    return REFUND_STATUS[code]
+    return status_of(REFUND_STATUS, code, "PDD refund_status {key} is not in the PDD refund table")
 
 
 def after_sales_state(status: Any) -> RefundState:
     code = _code(status, "after_sales_status")
-    if code not in AFTER_SALES_STATUS:
-        raise UnknownStatus(
-            f"PDD after_sales_status {code} is not in the PDD after-sales table", code=str(code)
-        )
-    return AFTER_SALES_STATUS[code]
+    unknown = "PDD after_sales_status {key} is not in the PDD after-sales table"
+    return status_of(AFTER_SALES_STATUS, code, unknown)
 
 
 def logistics_id(carrier_code: str) -> int:
     """Huitong carrier code (or a PDD logistics_id given as digits) → PDD logistics_id."""
     code = carrier_code.strip().upper()
-    if code in CARRIERS:
-        return CARRIERS[code]
-    if code.isdigit():
+    if code not in CARRIERS and code.isdigit():
         return int(code)
-    raise ConnectorError(f"carrier {carrier_code!r} has no PDD logistics_id", code="unknown_carrier")
+    return carrier_of(CARRIERS, code, "carrier {carrier!r} has no PDD logistics_id", carrier=carrier_code)
 
 
 def map_order(info: Mapping[str, Any]) -> PlatformOrder:
     """One order object (increment list entry or order_info) → PlatformOrder."""
-    if not isinstance(info, Mapping):
-        raise ConnectorError(f"PDD order: expected an object, got {type(info).__name__}")
-    order_sn = str(info.get("order_sn") or "").strip()
-    if not order_sn:
-        raise ConnectorError("PDD order without order_sn", payload=info)
+    require_object(info, "PDD order: expected an object, got {type}")
+    order_sn = required_text(info.get("order_sn") or "", "PDD order without order_sn", payload=info)
     where = f"PDD order {order_sn}"
-    created_at = china_local(info.get("created_time"), field=f"{where} created_time")
-    if created_at is None:
-        raise ConnectorError(f"{where}: missing created_time", payload=info)
+    created_at = required_china_time(info, "created_time", where)
     refund_status = info.get("refund_status", 1)
     return PlatformOrder(
         order_id=order_sn,
@@ -142,7 +139,7 @@ def map_order(info: Mapping[str, Any]) -> PlatformOrder:
         platform_status=f"{info.get('order_status')}/{refund_status}",  # order_status/refund_status
         created_at=created_at,
         updated_at=china_local(info.get("updated_at"), field=f"{where} updated_at") or created_at,
-        lines=_lines(_items(info, where), where, refund_state(refund_status)),
+        lines=_lines(nonempty_list(info, "item_list", where), where, refund_state(refund_status)),
         total_fen=yuan_to_fen(info.get("pay_amount"), field=f"{where} pay_amount"),
         shipping_fen=yuan_to_fen(info.get("postage"), field=f"{where} postage"),
         discount_fen=yuan_to_fen(info.get("discount_amount"), field=f"{where} discount_amount"),
@@ -155,13 +152,6 @@ def map_order(info: Mapping[str, Any]) -> PlatformOrder:
     )
 
 
-def _items(info: Mapping[str, Any], where: str) -> Sequence[Mapping[str, Any]]:
-    items = info.get("item_list")
-    if not isinstance(items, list) or not items:
-        raise ConnectorError(f"{where}: item_list missing or empty", payload=info)
-    return items
-
-
 def _lines(items: Sequence[Mapping[str, Any]], where: str, refund: RefundState) -> tuple[PlatformLine, ...]:
     """PDD lines have no id: the sku_id names the line (``sku_id#n`` when a SKU repeats)."""
     lines: list[PlatformLine] = []
@@ -172,20 +162,12 @@ def _lines(items: Sequence[Mapping[str, Any]], where: str, refund: RefundState) 
         if not (sku_id or goods_id):
             raise ConnectorError(f"{where}: item {index} without sku_id or goods_id", payload=item)
         key = sku_id or goods_id
-        seen[key] = seen.get(key, 0) + 1
-        line_id = key if seen[key] == 1 else f"{key}#{seen[key]}"
-        quantity = item.get("goods_count")
-        if not isinstance(quantity, int) or isinstance(quantity, bool):
-            try:
-                quantity = int(str(quantity))
-            except ValueError:
-                raise ConnectorError(
-                    f"{where}: item {key} goods_count {quantity!r} is not a count", payload=item
-                ) from None
+        not_a_count = "{where}: item {key} goods_count {value!r} is not a count"
+        quantity = parse_quantity(item.get("goods_count"), not_a_count, payload=item, where=where, key=key)
         unit = yuan_to_fen(item.get("goods_price"), field=f"{where} item {key} goods_price")
         lines.append(
             PlatformLine(
-                line_id=line_id,
+                line_id=sku_line_id(key, seen),
                 item_id=goods_id,
                 sku_id=sku_id,
                 merchant_code=str(item.get("outer_id") or item.get("outer_goods_id") or ""),
@@ -234,16 +216,10 @@ def is_money_refund(row: Mapping[str, Any]) -> bool:
 
 def map_refund(row: Mapping[str, Any]) -> PlatformRefund:
     """One refund document (仅退款 / 退货退款) → PlatformRefund; refund_amount is in fen."""
-    refund_id = str(row.get("id") or "").strip()
-    if not refund_id:
-        raise ConnectorError("PDD refund without id", payload=row)
+    refund_id = required_text(row.get("id") or "", "PDD refund without id", payload=row)
     where = f"PDD refund {refund_id}"
-    order_sn = str(row.get("order_sn") or "").strip()
-    if not order_sn:
-        raise ConnectorError(f"{where}: missing order_sn", payload=row)
-    created_at = china_local(row.get("created_time"), field=f"{where} created_time")
-    if created_at is None:
-        raise ConnectorError(f"{where}: missing created_time", payload=row)
+    order_sn = required_text(row.get("order_sn") or "", f"{where}: missing order_sn", payload=row)
+    created_at = required_china_time(row, "created_time", where)
     return PlatformRefund(
         refund_id=refund_id,
         order_id=order_sn,
@@ -262,8 +238,7 @@ def order_infos(payload: Any) -> list[Mapping[str, Any]]:
     (wrapped or their inside), a bare order, or a list of them."""
     if isinstance(payload, list):
         return list(payload)
-    if not isinstance(payload, Mapping):
-        raise ConnectorError(f"PDD payload: expected an object, got {type(payload).__name__}")
+    require_object(payload, "PDD payload: expected an object, got {type}")
     if "error_response" in payload:
         error = payload["error_response"] or {}
         raise ConnectorError(
@@ -309,12 +284,7 @@ def order_sns_in_message(payload: Mapping[str, Any]) -> list[str]:
 
 
 def load(payload: Mapping[str, Any] | str) -> Any:
-    if isinstance(payload, str):
-        try:
-            return json.loads(payload)
-        except ValueError as exc:
-            raise ConnectorError(f"PDD payload is not JSON: {exc}") from exc
-    return payload
+    return parsed_json(payload, "PDD payload")
 
 
 def map_payload(payload: Mapping[str, Any] | str) -> list[PlatformOrder]:

@@ -8,9 +8,6 @@ signs webhooks; ``extra['webhook_secret']`` instead for webhooks made in the Sho
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -24,9 +21,15 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     StockUpdate,
 )
+from huitong.integrations.connectors.paging import across_windows, split_window
 from huitong.integrations.connectors.shopify import mapping
 from huitong.integrations.connectors.shopify.client import CALLS_PER_SECOND, ShopifyClient
 from huitong.integrations.connectors.times import iso8601
+from huitong.integrations.connectors.webhooks import (
+    hmac_sha256_base64,
+    hmac_sha256_header_valid,
+    webhook_secret,
+)
 
 _FULFILLABLE = {"open", "in_progress"}
 
@@ -77,11 +80,8 @@ class ShopifyAdapter:
     # --- WebhookVerifier -----------------------------------------------------------------------
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool:
         """``X-Shopify-Hmac-Sha256`` = base64(HMAC-SHA256(secret, raw body))."""
-        secret = self.credentials.extra.get("webhook_secret") or self.credentials.app_secret
-        if not secret:
-            raise ConnectorError("no Shopify webhook secret configured for this store")
-        given = next((v for k, v in headers.items() if k.lower() == "x-shopify-hmac-sha256"), "")
-        return bool(given) and hmac.compare_digest(webhook_signature(secret, body), given.strip())
+        secret = webhook_secret(self.credentials, platform="Shopify")
+        return hmac_sha256_header_valid(secret, headers=headers, body=body, header="x-shopify-hmac-sha256")
 
     # --- StockSink -----------------------------------------------------------------------------
     def push_stock(self, updates: Sequence[StockUpdate]) -> None:
@@ -129,13 +129,16 @@ class ShopifyAdapter:
     # --- internals -----------------------------------------------------------------------------
     def _raw_pages(self, start: datetime, end: datetime) -> Iterator[tuple[list[Mapping[str, Any]], bool]]:
         """Raw orders updated in [start, end), window by window, page by page: (orders, more_follow)."""
-        windows = split_window(start, end, self.max_window)
-        for index, (lower, upper) in enumerate(windows):
-            last_window = index == len(windows) - 1
-            for orders, has_next in self.client.iter_orders(updated_at_min=lower, updated_at_max=upper):
-                # Shopify's bounds are both inclusive: drop updated_at == upper (the next window has it).
-                inside = [o for o in orders if lower <= _updated_at(o) < upper]
-                yield inside, has_next or not last_window
+        naive = "fetch windows must be tz-aware datetimes"
+        windows = split_window(start, end, self.max_window, naive=naive, refuse_backwards=True)
+        return across_windows(windows, self._window_pages)
+
+    def _window_pages(
+        self, lower: datetime, upper: datetime
+    ) -> Iterator[tuple[list[Mapping[str, Any]], bool]]:
+        for orders, has_next in self.client.iter_orders(updated_at_min=lower, updated_at_max=upper):
+            # Shopify's bounds are both inclusive: drop updated_at == upper (the next window has it).
+            yield [o for o in orders if lower <= _updated_at(o) < upper], has_next
 
     def _already_shipped(self, order_id: str, waybill_no: str) -> bool:
         for fulfillment in self.client.get_order(order_id).get("fulfillments") or ():
@@ -145,20 +148,7 @@ class ShopifyAdapter:
         return False
 
 
-def webhook_signature(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def split_window(start: datetime, end: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("fetch windows must be tz-aware datetimes")
-    if end < start:
-        raise ConnectorError(f"window ends before it starts: {start.isoformat()} > {end.isoformat()}")
-    windows = []
-    while start < end:
-        windows.append((start, min(start + size, end)))
-        start = windows[-1][1]
-    return windows
+webhook_signature = hmac_sha256_base64  # what X-Shopify-Hmac-Sha256 carries for a body
 
 
 def _updated_at(order: Mapping[str, Any]) -> datetime:

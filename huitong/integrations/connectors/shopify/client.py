@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,7 @@ import requests
 
 from huitong.integrations.connectors.base import ConnectorError
 from huitong.integrations.connectors.http import HttpClient
+from huitong.integrations.connectors.payloads import numeric_id
 
 API_VERSION = "2024-10"
 PAGE_LIMIT = 250  # Shopify's maximum for orders.json
@@ -132,8 +134,4 @@ def _field(response: requests.Response, key: str, kind: type) -> Any:
     return value
 
 
-def _numeric(value: str) -> str:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ConnectorError(f"not a Shopify id: {value!r}")
-    return text
+_numeric = partial(numeric_id, platform="Shopify")

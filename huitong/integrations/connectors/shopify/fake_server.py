@@ -17,7 +17,6 @@ import copy
 import itertools
 import json
 import re
-import threading
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -136,6 +135,9 @@ class FakeShopify(FakePlatform):
         super().__init__()
         self.token = token
         self.location_id = location_id
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
         self.now = datetime.now(UTC)  # the clock for changes made through the API
         self.bucket_used = 1  # what X-Shopify-Shop-Api-Call-Limit reports (of 40)
         self.orders: dict[int, dict[str, Any]] = {}
@@ -146,6 +148,13 @@ class FakeShopify(FakePlatform):
         self._ids = itertools.count(9_100_000_000)
 
     # --- test controls -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to a new shop: no orders, inventory or recordings, the clock and the call bucket as at
+        the start, no requests or pending failures (one server, many tests)."""
+        super().reset()
+        with self._lock:
+            self._start_afresh()
+
     def add_order(self, order: dict[str, Any]) -> dict[str, Any]:
         order = copy.deepcopy(order)
         self.orders[order["id"]] = order
@@ -206,12 +215,6 @@ class FakeShopify(FakePlatform):
                 raise ValueError(f"unknown event {event!r}")
             order["updated_at"] = shop_time(at)
             return copy.deepcopy(order)
-
-    def stop(self) -> None:
-        """Shut down in the background: the base server polls for shutdown only every 0.5 s."""
-        server, self._server = self._server, None
-        if server:
-            threading.Thread(target=lambda: (server.shutdown(), server.server_close()), daemon=True).start()
 
     # --- the API -------------------------------------------------------------------------------
     def handle(self, request: FakeRequest) -> FakeResponse:

@@ -13,8 +13,7 @@ units of that currency: fen for CNY, cents for USD, yen for JPY. The currency st
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from huitong.integrations.connectors.base import (
@@ -26,10 +25,17 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     RefundState,
     Shipment,
-    UnknownStatus,
 )
-from huitong.integrations.connectors.money import yuan_to_fen
-from huitong.integrations.connectors.times import iso8601
+from huitong.integrations.connectors.money import minor_units
+from huitong.integrations.connectors.payloads import (
+    amount_field,
+    digit_quantity,
+    iso_time_field,
+    object_list,
+    require_object,
+    required_id,
+)
+from huitong.integrations.connectors.tables import carrier_of, status_of
 
 # "<financial_status>/<fulfillment_status>" (null fulfillment_status = "unfulfilled") → OrderState.
 # A partially fulfilled order still has goods to ship, so it stays PAID (or unpaid).
@@ -80,31 +86,6 @@ CARRIERS: dict[str, str] = {
 }
 _CARRIER_CODES = {name.lower(): code for code, name in CARRIERS.items()}
 
-# ISO 4217 minor-unit exponents that are not 2 (the default).
-CURRENCY_EXPONENT: dict[str, int] = {
-    **dict.fromkeys(
-        [
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ],
-        0,
-    ),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-}
 _REFUND_PRIORITY = ("pending", "success", "failure", "error")
 _LINE_REFUND_RANK = [
     RefundState.REFUNDED,
@@ -117,18 +98,6 @@ _LINE_REFUND_RANK = [
 _PAID_STATUSES = {"authorized", "paid", "partially_refunded", "refunded"}
 
 
-def minor_units(value: Any, currency: str, *, field: str) -> int:
-    """A Shopify amount ("19.99", "1000" for JPY) in integer minor units of ``currency``, exactly."""
-    exponent = CURRENCY_EXPONENT.get((currency or "").upper(), 2)
-    if exponent == 2 or value is None or value == "":
-        return yuan_to_fen(value, field=field)
-    try:
-        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation as exc:
-        raise ConnectorError(f"{field}: not an amount: {value!r}") from exc
-    return yuan_to_fen(amount.scaleb(exponent - 2), field=field)
-
-
 def status_code(order: Mapping[str, Any]) -> str:
     if order.get("cancelled_at"):
         return "cancelled"
@@ -138,20 +107,15 @@ def status_code(order: Mapping[str, Any]) -> str:
 
 def order_state(order: Mapping[str, Any]) -> tuple[str, OrderState]:
     code = status_code(order)
-    try:
-        state = ORDER_STATUS[code]
-    except KeyError:
-        raise UnknownStatus(
-            f"unknown Shopify order status {code!r} (order {order.get('id')})", code=code, payload=order
-        ) from None
+    unknown = "unknown Shopify order status {key!r} (order {order_id})"
+    state = status_of(ORDER_STATUS, code, unknown, order_id=order.get("id"), payload=order)
     if state is OrderState.SHIPPED and order.get("closed_at"):
         state = OrderState.COMPLETED
     return code, state
 
 
 def map_order(order: Mapping[str, Any]) -> PlatformOrder:
-    if not isinstance(order, Mapping):
-        raise ConnectorError(f"a Shopify order must be an object, not {type(order).__name__}")
+    require_object(order, "a Shopify order must be an object, not {type}")
     order_id = _id(order, "order")
     currency = str(order.get("currency") or "").upper()
     if not currency:
@@ -192,7 +156,7 @@ def _map_line(
     line: Mapping[str, Any], order_id: str, currency: str, refund_states: Mapping[str, RefundState]
 ) -> PlatformLine:
     line_id = _id(line, f"order {order_id} line item")
-    quantity = _quantity(line.get("quantity"), f"order {order_id} line {line_id} quantity")
+    quantity = digit_quantity(line.get("quantity"), f"order {order_id} line {line_id} quantity")
     price = minor_units(line.get("price"), currency, field=f"order {order_id} line {line_id} price")
     return PlatformLine(
         line_id=line_id,
@@ -217,13 +181,9 @@ def _allocated(line: Mapping[str, Any], currency: str, order_id: str) -> int:
 
 def refund_status(refund: Mapping[str, Any]) -> str:
     statuses = [str(t.get("status")) for t in refund.get("transactions") or () if t.get("kind") == "refund"]
+    unknown = "unknown Shopify refund transaction status {key!r} (refund {refund_id})"
     for status in statuses:
-        if status not in REFUND_STATUS:
-            raise UnknownStatus(
-                f"unknown Shopify refund transaction status {status!r} (refund {refund.get('id')})",
-                code=status,
-                payload=refund,
-            )
+        status_of(REFUND_STATUS, status, unknown, refund_id=refund.get("id"), payload=refund)
     return next((s for s in _REFUND_PRIORITY if s in statuses), "success")
 
 
@@ -283,12 +243,8 @@ def shipment_of(order: Mapping[str, Any]) -> Shipment | None:
 
 
 def tracking_company(carrier_code: str) -> str:
-    try:
-        return CARRIERS[carrier_code.upper()]
-    except KeyError:
-        raise ConnectorError(
-            f"no Shopify tracking company for carrier {carrier_code!r}", code="unknown_carrier"
-        ) from None
+    unknown = "no Shopify tracking company for carrier {carrier!r}"
+    return carrier_of(CARRIERS, carrier_code.upper(), unknown, carrier=carrier_code)
 
 
 def orders_in_payload(payload: Any) -> list[Mapping[str, Any]]:
@@ -296,8 +252,7 @@ def orders_in_payload(payload: Any) -> list[Mapping[str, Any]]:
     body (``orders/*`` topics send the bare order; ``refunds/create`` sends a refund: no orders)."""
     if isinstance(payload, Sequence) and not isinstance(payload, (str, bytes)):
         return list(payload)
-    if not isinstance(payload, Mapping):
-        raise ConnectorError(f"not a Shopify payload: {type(payload).__name__}")
+    require_object(payload, "not a Shopify payload: {type}")
     if isinstance(payload.get("orders"), list):
         return list(payload["orders"])
     if isinstance(payload.get("order"), Mapping):
@@ -328,36 +283,7 @@ def _buyer_nick(customer: Mapping[str, Any], order: Mapping[str, Any]) -> str:
     return str(name or customer.get("email") or order.get("email") or "")
 
 
-def _id(payload: Mapping[str, Any], what: str) -> str:
-    value = payload.get("id")
-    if value in (None, ""):
-        raise ConnectorError(f"Shopify {what} without id", payload=payload)
-    return str(value)
-
-
-def _list(payload: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    value = payload.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ConnectorError(f"Shopify {key} must be a list of objects (order {payload.get('id')})")
-    return value
-
-
-def _money(
-    order: Mapping[str, Any], key: str, currency: str, order_id: str, *, required: bool = False
-) -> int:
-    if required and order.get(key) in (None, ""):
-        raise ConnectorError(f"Shopify order {order_id}: no {key}")
-    return minor_units(order.get(key), currency, field=f"order {order_id} {key}")
-
-
-def _time(payload: Mapping[str, Any], key: str, owner: str, *, required: bool = False) -> datetime | None:
-    value = iso8601(payload.get(key), field=f"{owner} {key}")
-    if value is None and required:
-        raise ConnectorError(f"Shopify {owner}: no {key}")
-    return value
-
-
-def _quantity(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
-        raise ConnectorError(f"{field}: not a quantity: {value!r}")
-    return int(value)
+_id = partial(required_id, platform="Shopify")
+_list = partial(object_list, platform="Shopify")
+_money = partial(amount_field, platform="Shopify")
+_time = partial(iso_time_field, platform="Shopify")

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from huitong.integrations.connectors.base import (
     StockUpdate,
     TransientError,
 )
+from huitong.integrations.connectors.paging import across_windows, pages_last_to_first, split_window
 from huitong.integrations.connectors.taobao import mapping
 from huitong.integrations.connectors.taobao.client import TopClient, spi_signature_valid
 
@@ -93,16 +93,6 @@ REFUND_FIELDS = ",".join(
 PAGE_SIZE = 100  # TOP's maximum for both list calls
 
 
-def split_window(start: datetime, end: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("Taobao fetch windows must be timezone-aware")
-    chunks = []
-    while start < end:
-        chunks.append((start, min(start + size, end)))
-        start = chunks[-1][1]
-    return chunks
-
-
 class TaobaoAdapter:
     max_window = timedelta(days=1)  # end_modified - start_modified <= 1 day
 
@@ -129,27 +119,22 @@ class TaobaoAdapter:
 
     # --- OrderSource -----------------------------------------------------------------------------
     def fetch_orders(self, *, start: datetime, end: datetime) -> Iterator[OrderPage]:
-        chunks = split_window(start, end, self.max_window)
-        counter = 0
-        for index, (chunk_start, chunk_end) in enumerate(chunks):
-            count, pages = self._trade_pages(chunk_start, chunk_end)
-            for position, trades in enumerate(pages, start=1):
-                counter += 1
-                last = index == len(chunks) - 1 and position == count
-                yield OrderPage(tuple(mapping.map_trade(t) for t in trades), counter, not last)
+        pages = across_windows(self._chunks(start, end), self._trade_pages)
+        for number, (trades, has_more) in enumerate(pages, start=1):
+            yield OrderPage(tuple(mapping.map_trade(t) for t in trades), number, has_more)
 
-    def _trade_pages(self, start: datetime, end: datetime) -> tuple[int, Iterator[list[Mapping[str, Any]]]]:
-        """(page count, the pages from the last to the first). Page 1 is read again last: the probe that
-        counted the pages may be stale by then."""
-        probe = self._increment(start, end, page_no=1)
-        count = max(1, math.ceil(int(probe.get("total_results") or 0) / PAGE_SIZE))
-        if count == 1:
-            return 1, iter([mapping.listed(probe.get("trades"), "trade")])
-        pages = (
-            mapping.listed(self._increment(start, end, page_no=n).get("trades"), "trade")
-            for n in range(count, 0, -1)
+    def _chunks(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        return split_window(start, end, self.max_window, naive="Taobao fetch windows must be timezone-aware")
+
+    def _trade_pages(self, start: datetime, end: datetime) -> Iterator[tuple[list[Mapping[str, Any]], bool]]:
+        """The pages from the last to the first, as (trades, another page of this window follows)."""
+        count, pages = pages_last_to_first(
+            lambda page_no: self._increment(start, end, page_no=page_no),
+            lambda answer: answer.get("total_results"),
+            PAGE_SIZE,
         )
-        return count, pages
+        for position, (_page_no, answer) in enumerate(pages, start=1):
+            yield mapping.listed(answer.get("trades"), "trade"), position < count
 
     def _increment(self, start: datetime, end: datetime, *, page_no: int) -> dict[str, Any]:
         return self.client.call(
@@ -216,7 +201,7 @@ class TaobaoAdapter:
 
     # --- RefundSource ----------------------------------------------------------------------------
     def fetch_refunds(self, *, start: datetime, end: datetime) -> Iterator[list[PlatformRefund]]:
-        for chunk_start, chunk_end in split_window(start, end, self.max_window):
+        for chunk_start, chunk_end in self._chunks(start, end):
             page_no = 1
             while True:
                 body = self.client.call(

@@ -29,6 +29,8 @@ from urllib.parse import parse_qsl, unquote
 
 from huitong.integrations.connectors.base import ConnectorError, Credentials
 from huitong.integrations.connectors.http import HttpClient
+from huitong.integrations.connectors.signing import md5_wrapped
+from huitong.integrations.connectors.signing import sorted_pairs as sign_base
 from huitong.integrations.connectors.taobao.mapping import is_transient_error, raise_for_error
 from huitong.integrations.connectors.times import china_text
 
@@ -37,20 +39,11 @@ SIGN_METHODS = ("md5", "hmac", "hmac-sha256")
 
 
 # --- signing -------------------------------------------------------------------------------------
-def sign_base(params: Mapping[str, Any]) -> str:
-    """Sorted name+value pairs of every non-empty parameter except ``sign``."""
-    return "".join(
-        f"{name}{params[name]}"
-        for name in sorted(params)
-        if name != "sign" and params[name] not in (None, "")
-    )
-
-
 def digest(text: str, secret: str, sign_method: str = "md5") -> str:
     """TOP's three digests of an already concatenated string, as upper-case hex."""
-    data, key = text.encode("utf-8"), secret.encode("utf-8")
     if sign_method == "md5":
-        return hashlib.md5(key + data + key).hexdigest().upper()
+        return md5_wrapped(text, secret)
+    data, key = text.encode("utf-8"), secret.encode("utf-8")
     if sign_method == "hmac":
         return hmac.new(key, data, hashlib.md5).hexdigest().upper()
     if sign_method == "hmac-sha256":

@@ -28,9 +28,11 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     RefundState,
     Shipment,
-    UnknownStatus,
 )
 from huitong.integrations.connectors.money import yuan_to_fen
+from huitong.integrations.connectors.payloads import parse_quantity, require_object
+from huitong.integrations.connectors.payloads import text as _text
+from huitong.integrations.connectors.tables import status_of
 from huitong.integrations.connectors.times import china_local
 
 # Trade.status (交易状态) → Huitong.
@@ -105,10 +107,6 @@ def raise_for_error(payload: Any, *, context: str = "") -> None:
 
 
 # --- small readers -------------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _id(data: Mapping[str, Any], name: str, *, what: str) -> str:
     value = _text(data.get(f"{name}_str")) or _text(data.get(name))
     if not value:
@@ -142,23 +140,13 @@ def listed(container: Any, key: str) -> list[dict[str, Any]]:
 
 
 def order_state(status: Any, *, tid: str = "") -> OrderState:
-    try:
-        return ORDER_STATUS[_text(status)]
-    except KeyError:
-        raise UnknownStatus(
-            f"unknown Taobao trade status {status!r}" + (f" on trade {tid}" if tid else ""),
-            code=_text(status),
-        ) from None
+    unknown = "unknown Taobao trade status {status!r}" + (" on trade {tid}" if tid else "")
+    return status_of(ORDER_STATUS, _text(status), unknown, status=status, tid=tid)
 
 
 def refund_state(status: Any, *, what: str = "") -> RefundState:
-    code = _text(status) or "NO_REFUND"
-    try:
-        return REFUND_STATUS[code]
-    except KeyError:
-        raise UnknownStatus(
-            f"unknown Taobao refund status {code!r}" + (f" on {what}" if what else ""), code=code
-        ) from None
+    unknown = "unknown Taobao refund status {key!r}" + (" on {what}" if what else "")
+    return status_of(REFUND_STATUS, _text(status) or "NO_REFUND", unknown, what=what)
 
 
 def huitong_carrier(company: str) -> str:
@@ -176,10 +164,8 @@ def map_line(order: Mapping[str, Any], *, tid: str) -> PlatformLine:
     what = f"trade {tid} order {oid}"
     sku_id = _text(order.get("sku_id"))
     merchant_code = (_text(order.get("outer_sku_id")) if sku_id else "") or _text(order.get("outer_iid"))
-    try:
-        quantity = int(_text(order.get("num")))
-    except ValueError:
-        raise ConnectorError(f"{what}: num is not a quantity: {order.get('num')!r}", payload=order) from None
+    not_a_quantity = "{what}: num is not a quantity: {value!r}"
+    quantity = parse_quantity(order.get("num"), not_a_quantity, payload=order, what=what)
     return PlatformLine(
         line_id=oid,
         item_id=_text(order.get("num_iid")),
@@ -217,8 +203,7 @@ def _receiver(trade: Mapping[str, Any]) -> Address:
 
 
 def map_trade(trade: Mapping[str, Any]) -> PlatformOrder:
-    if not isinstance(trade, Mapping):
-        raise ConnectorError(f"a Taobao trade must be an object, not {type(trade).__name__}")
+    require_object(trade, "a Taobao trade must be an object, not {type}")
     tid = _id(trade, "tid", what="Taobao trade")
     what = f"trade {tid}"
     status = _text(trade.get("status"))

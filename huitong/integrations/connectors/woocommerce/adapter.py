@@ -9,9 +9,6 @@ defaults it to the consumer secret of the user who made them, hence the fallback
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -24,6 +21,12 @@ from huitong.integrations.connectors.base import (
     PlatformOrder,
     PlatformRefund,
     StockUpdate,
+)
+from huitong.integrations.connectors.paging import across_windows, split_window
+from huitong.integrations.connectors.webhooks import (
+    hmac_sha256_base64,
+    hmac_sha256_header_valid,
+    webhook_secret,
 )
 from huitong.integrations.connectors.woocommerce import mapping
 from huitong.integrations.connectors.woocommerce.client import WooCommerceClient, exclusive_bounds
@@ -58,14 +61,17 @@ class WooCommerceAdapter:
 
     # --- OrderSource ---------------------------------------------------------------------------
     def fetch_orders(self, *, start: datetime, end: datetime) -> Iterator[OrderPage]:
-        number = 0
-        windows = split_window(start, end, self.max_window)
-        for index, (lower, upper) in enumerate(windows):
-            after, before = exclusive_bounds(lower, upper)
-            for orders, has_next in self.client.iter_orders(after=after, before=before):
-                number += 1
-                mapped = tuple(o for o in map(mapping.map_order, orders) if lower <= o.updated_at < upper)
-                yield OrderPage(mapped, number, has_next or index < len(windows) - 1)
+        pages = across_windows(self._windows(start, end), self._order_pages)
+        for number, (orders, has_more) in enumerate(pages, start=1):
+            yield OrderPage(orders, number, has_more)
+
+    def _order_pages(
+        self, lower: datetime, upper: datetime
+    ) -> Iterator[tuple[tuple[PlatformOrder, ...], bool]]:
+        """Orders modified in [lower, upper), page by page: (orders, has_next_page)."""
+        after, before = exclusive_bounds(lower, upper)
+        for orders, has_next in self.client.iter_orders(after=after, before=before):
+            yield tuple(o for o in map(mapping.map_order, orders) if lower <= o.updated_at < upper), has_next
 
     def fetch_order(self, order_id: str) -> PlatformOrder:
         return mapping.map_order(self.client.get_order(order_id))
@@ -73,7 +79,7 @@ class WooCommerceAdapter:
     # --- RefundSource --------------------------------------------------------------------------
     def fetch_refunds(self, *, start: datetime, end: datetime) -> Iterator[list[PlatformRefund]]:
         """Refunds created in [start, end) (a WooCommerce refund never changes once made)."""
-        for lower, upper in split_window(start, end, self.max_window):
+        for lower, upper in self._windows(start, end):
             after, before = exclusive_bounds(lower, upper)
             for refunds, _ in self.client.iter_refunds(after=after, before=before):
                 mapped = [mapping.map_refund(r, currency=self._currency()) for r in refunds]
@@ -87,11 +93,8 @@ class WooCommerceAdapter:
     # --- WebhookVerifier -----------------------------------------------------------------------
     def verify_webhook(self, *, headers: Mapping[str, str], body: bytes) -> bool:
         """``X-WC-Webhook-Signature`` = base64(HMAC-SHA256(webhook secret, raw body))."""
-        secret = self.credentials.extra.get("webhook_secret") or self.credentials.app_secret
-        if not secret:
-            raise ConnectorError("no WooCommerce webhook secret configured for this store")
-        given = next((v for k, v in headers.items() if k.lower() == "x-wc-webhook-signature"), "")
-        return bool(given) and hmac.compare_digest(webhook_signature(secret, body), given.strip())
+        secret = webhook_secret(self.credentials, platform="WooCommerce")
+        return hmac_sha256_header_valid(secret, headers=headers, body=body, header="x-wc-webhook-signature")
 
     # --- StockSink -----------------------------------------------------------------------------
     def push_stock(self, updates: Sequence[StockUpdate]) -> None:
@@ -126,24 +129,15 @@ class WooCommerceAdapter:
         )
 
     # --- internals -----------------------------------------------------------------------------
+    def _windows(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        naive = "fetch windows must be tz-aware datetimes"
+        return split_window(start, end, self.max_window, naive=naive, refuse_backwards=True)
+
     def _currency(self) -> str:
         return self.credentials.extra.get("currency", "CNY")
 
 
-def webhook_signature(secret: str, body: bytes) -> str:
-    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def split_window(start: datetime, end: datetime, size: timedelta) -> list[tuple[datetime, datetime]]:
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("fetch windows must be tz-aware datetimes")
-    if end < start:
-        raise ConnectorError(f"window ends before it starts: {start.isoformat()} > {end.isoformat()}")
-    windows = []
-    while start < end:
-        windows.append((start, min(start + size, end)))
-        start = windows[-1][1]
-    return windows
+webhook_signature = hmac_sha256_base64  # what X-WC-Webhook-Signature carries for a body
 
 
 def _site_url(credentials: Credentials) -> str:

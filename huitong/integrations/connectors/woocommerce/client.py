@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ import requests
 
 from huitong.integrations.connectors.base import ConnectorError
 from huitong.integrations.connectors.http import HttpClient
+from huitong.integrations.connectors.payloads import numeric_id
 
 API_ROOT = "/wp-json/wc/v3"
 PER_PAGE = 100  # WooCommerce's maximum
@@ -172,8 +174,4 @@ def _object(response: requests.Response) -> Mapping[str, Any]:
     return body
 
 
-def _numeric(value: str) -> str:
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ConnectorError(f"not a WooCommerce id: {value!r}")
-    return text
+_numeric = partial(numeric_id, platform="WooCommerce")

@@ -18,7 +18,6 @@ import copy
 import itertools
 import math
 import re
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -182,6 +181,9 @@ class FakeWooCommerce(FakePlatform):
     def __init__(self, *, consumer_key: str = "ck_test", consumer_secret: str = "cs_test"):
         super().__init__()
         self.consumer_key, self.consumer_secret = consumer_key, consumer_secret
+        self._start_afresh()
+
+    def _start_afresh(self) -> None:
         self.permissions = "read_write"
         self.now = datetime.now(UTC)  # the clock for changes made through the API
         self.orders: dict[int, dict[str, Any]] = {}
@@ -193,6 +195,13 @@ class FakeWooCommerce(FakePlatform):
         self._ids = itertools.count(90_000)
 
     # --- test controls -------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to a new site: no orders, refunds, products or recordings, read/write keys, the clock
+        as at the start, no request hook, requests or pending failures (one server, many tests)."""
+        super().reset()
+        with self._lock:
+            self._start_afresh()
+
     def add_order(self, order: dict[str, Any]) -> None:
         self.orders[order["id"]] = copy.deepcopy(order)
 
@@ -216,12 +225,6 @@ class FakeWooCommerce(FakePlatform):
                 self._refund(order, at, gateway=details.get("gateway", True))
             order["date_modified"], order["date_modified_gmt"] = local_text(at), gmt_text(at)
             return copy.deepcopy(order)
-
-    def stop(self) -> None:
-        """Shut down in the background: the base server polls for shutdown only every 0.5 s."""
-        server, self._server = self._server, None
-        if server:
-            threading.Thread(target=lambda: (server.shutdown(), server.server_close()), daemon=True).start()
 
     # --- the API -------------------------------------------------------------------------------
     def handle(self, request: FakeRequest) -> FakeResponse:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from huitong.integrations.connectors.base import (
@@ -31,8 +31,16 @@ from huitong.integrations.connectors.base import (
     Shipment,
     UnknownStatus,
 )
-from huitong.integrations.connectors.money import yuan_to_fen
-from huitong.integrations.connectors.times import iso8601
+from huitong.integrations.connectors.money import minor_units
+from huitong.integrations.connectors.payloads import (
+    amount_field,
+    digit_quantity,
+    iso_time_field,
+    object_list,
+    require_object,
+    required_id,
+)
+from huitong.integrations.connectors.tables import carrier_of, status_of
 
 ORDER_STATUS: dict[str, OrderState] = {
     "checkout-draft": OrderState.PENDING_PAYMENT,  # block checkout still being filled in
@@ -67,57 +75,15 @@ CARRIERS: dict[str, str] = {
 _CARRIER_CODES = {name.lower(): code for code, name in CARRIERS.items()}
 TRACKING_META = "_wc_shipment_tracking_items"
 
-CURRENCY_EXPONENT: dict[str, int] = {
-    **dict.fromkeys(
-        [
-            "BIF",
-            "CLP",
-            "DJF",
-            "GNF",
-            "ISK",
-            "JPY",
-            "KMF",
-            "KRW",
-            "PYG",
-            "RWF",
-            "UGX",
-            "VND",
-            "VUV",
-            "XAF",
-            "XOF",
-            "XPF",
-        ],
-        0,
-    ),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-}
-
-
-def minor_units(value: Any, currency: str, *, field: str) -> int:
-    """A WooCommerce amount ("88.80", 88.8, "1500" for JPY) in integer minor units, exactly."""
-    exponent = CURRENCY_EXPONENT.get((currency or "").upper(), 2)
-    if exponent == 2 or value is None or value == "":
-        return yuan_to_fen(value, field=field)
-    try:
-        amount = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation as exc:
-        raise ConnectorError(f"{field}: not an amount: {value!r}") from exc
-    return yuan_to_fen(amount.scaleb(exponent - 2), field=field)
-
 
 def order_state(order: Mapping[str, Any]) -> tuple[str, OrderState]:
     code = str(order.get("status") or "")
-    try:
-        return code, ORDER_STATUS[code]
-    except KeyError:
-        raise UnknownStatus(
-            f"unknown WooCommerce order status {code!r} (order {order.get('id')})", code=code, payload=order
-        ) from None
+    unknown = "unknown WooCommerce order status {key!r} (order {order_id})"
+    return code, status_of(ORDER_STATUS, code, unknown, order_id=order.get("id"), payload=order)
 
 
 def map_order(order: Mapping[str, Any]) -> PlatformOrder:
-    if not isinstance(order, Mapping):
-        raise ConnectorError(f"a WooCommerce order must be an object, not {type(order).__name__}")
+    require_object(order, "a WooCommerce order must be an object, not {type}")
     order_id = _id(order, "order")
     currency = str(order.get("currency") or "").upper()
     if not currency:
@@ -158,7 +124,7 @@ def _map_line(
 ) -> PlatformLine:
     line_id = _id(line, f"order {order_id} line item")
     where = f"order {order_id} line {line_id}"
-    quantity = _quantity(line.get("quantity"), f"{where} quantity")
+    quantity = digit_quantity(line.get("quantity"), f"{where} quantity")
     subtotal = minor_units(line.get("subtotal"), currency, field=f"{where} subtotal")
     total = minor_units(line.get("total"), currency, field=f"{where} total")
     if with_tax:
@@ -242,12 +208,8 @@ def shipment_of(order: Mapping[str, Any]) -> Shipment | None:
 
 def tracking_item(carrier_code: str, waybill_no: str, shipped_at: datetime) -> dict[str, str]:
     """One Shipment Tracking entry for the order meta."""
-    try:
-        provider = CARRIERS[carrier_code.upper()]
-    except KeyError:
-        raise ConnectorError(
-            f"no WooCommerce tracking provider for carrier {carrier_code!r}", code="unknown_carrier"
-        ) from None
+    unknown = "no WooCommerce tracking provider for carrier {carrier!r}"
+    provider = carrier_of(CARRIERS, carrier_code.upper(), unknown, carrier=carrier_code)
     return {
         "tracking_provider": "",
         "custom_tracking_provider": provider,
@@ -264,8 +226,7 @@ def orders_in_payload(payload: Any) -> list[Mapping[str, Any]]:
     saved carries only ``webhook_id``, and ``order.deleted`` only ``id``: no orders)."""
     if isinstance(payload, Sequence) and not isinstance(payload, (str, bytes)):
         return list(payload)
-    if not isinstance(payload, Mapping):
-        raise ConnectorError(f"not a WooCommerce payload: {type(payload).__name__}")
+    require_object(payload, "not a WooCommerce payload: {type}")
     if "line_items" in payload or "status" in payload:
         return [payload]
     if set(payload) in ({"webhook_id"}, {"id"}):
@@ -293,41 +254,12 @@ def _person(address: Mapping[str, Any]) -> str:
     return " ".join(p for p in (first, last) if p)
 
 
-def _id(payload: Mapping[str, Any], what: str) -> str:
-    value = payload.get("id")
-    if value in (None, "", 0):
-        raise ConnectorError(f"WooCommerce {what} without id", payload=payload)
-    return str(value)
+_id = partial(required_id, platform="WooCommerce", blank=(None, "", 0))
+_list = partial(object_list, platform="WooCommerce")
+_money = partial(amount_field, platform="WooCommerce")
+_time = partial(iso_time_field, platform="WooCommerce")
 
 
 def _optional_id(value: Any) -> str:
     """WooCommerce writes 0 for "none" (guest customer, simple product)."""
     return "" if str(value or "0") == "0" else str(value)
-
-
-def _list(payload: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    value = payload.get(key) or []
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise ConnectorError(f"WooCommerce {key} must be a list of objects (order {payload.get('id')})")
-    return value
-
-
-def _money(
-    order: Mapping[str, Any], key: str, currency: str, order_id: str, *, required: bool = False
-) -> int:
-    if required and order.get(key) in (None, ""):
-        raise ConnectorError(f"WooCommerce order {order_id}: no {key}")
-    return minor_units(order.get(key), currency, field=f"order {order_id} {key}")
-
-
-def _time(payload: Mapping[str, Any], key: str, owner: str, *, required: bool = False) -> datetime | None:
-    value = iso8601(payload.get(key), field=f"{owner} {key}")
-    if value is None and required:
-        raise ConnectorError(f"WooCommerce {owner}: no {key}")
-    return value
-
-
-def _quantity(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
-        raise ConnectorError(f"{field}: not a quantity: {value!r}")
-    return int(value)

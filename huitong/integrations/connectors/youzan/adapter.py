@@ -31,6 +31,8 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     StockUpdate,
 )
+from huitong.integrations.connectors.paging import halves, numbered_pages, row_count, unix_windows
+from huitong.integrations.connectors.payloads import wire_id
 from huitong.integrations.connectors.times import china_text
 from huitong.integrations.connectors.youzan import mapping
 from huitong.integrations.connectors.youzan.client import YouzanClient, push_sign
@@ -64,9 +66,9 @@ class YouzanAdapter:
     # --- OrderSource ---------------------------------------------------------------------
     def fetch_orders(self, *, start: datetime, end: datetime) -> Iterator[OrderPage]:
         pages = (
-            page for lo, hi in _windows(start, end, self.max_window) for page in self._order_pages(lo, hi)
+            page for lo, hi in self._windows(start, end) for page in self._order_pages(lo, hi)
         )
-        return _numbered(pages)
+        return numbered_pages(pages)
 
     def _order_pages(self, lo: int, hi: int) -> Iterator[tuple[PlatformOrder, ...]]:
         """Trades updated in [lo, hi) whole seconds: the platform's end is inclusive, so ask to hi - 1."""
@@ -81,21 +83,23 @@ class YouzanAdapter:
                     "page_size": self.page_size,
                 },
             )
-            total = _count(data.get("total_results"), "trades.sold.get total_results")
+            total = row_count(data.get("total_results"), "youzan trades.sold.get total_results")
             if page == 1 and total > min(MAX_ORDER_ROWS, MAX_PAGES * self.page_size):
                 if hi - lo <= 1:
                     raise ConnectorError(
                         f"youzan: over {MAX_ORDER_ROWS} trades updated in one second at {_beijing(lo)}"
                     )
-                middle = lo + (hi - lo) // 2
-                yield from self._order_pages(lo, middle)
-                yield from self._order_pages(middle, hi)
+                yield from halves(self._order_pages, lo, hi)
                 return
             rows = data.get("full_order_info_list") or []
             yield tuple(mapping.order_from_trade(row) for row in rows)
             if not rows or page * self.page_size >= total:
                 return
             page += 1
+
+    def _windows(self, start: datetime, end: datetime) -> Iterator[tuple[int, int]]:
+        naive = "youzan: the pull window needs timezone-aware datetimes"
+        return unix_windows(start, end, self.max_window, naive=naive)
 
     def fetch_order(self, order_id: str) -> PlatformOrder:
         data = self.client.call("youzan.trade.get", {"tid": str(order_id)})
@@ -125,9 +129,9 @@ class YouzanAdapter:
                 raise ConnectorError(f"youzan item.quantity.update: negative stock for item {update.item_id}")
             if not update.item_id:
                 raise ConnectorError("youzan item.quantity.update: a stock update needs the item_id")
-            params: dict[str, Any] = {"item_id": _id(update.item_id), "quantity": update.quantity}
+            params: dict[str, Any] = {"item_id": wire_id(update.item_id), "quantity": update.quantity}
             if update.sku_id:
-                params["sku_id"] = _id(update.sku_id)
+                params["sku_id"] = wire_id(update.sku_id)
             self.client.call("youzan.item.quantity.update", params)
 
     # --- ShipmentSink --------------------------------------------------------------------
@@ -146,7 +150,7 @@ class YouzanAdapter:
 
     # --- RefundSource --------------------------------------------------------------------
     def fetch_refunds(self, *, start: datetime, end: datetime) -> Iterator[list[PlatformRefund]]:
-        for lo, hi in _windows(start, end, self.max_window):
+        for lo, hi in self._windows(start, end):
             yield from self._refund_pages(lo, hi)
 
     def _refund_pages(self, lo: int, hi: int) -> Iterator[list[PlatformRefund]]:
@@ -161,11 +165,9 @@ class YouzanAdapter:
                     "page_size": self.page_size,
                 },
             )
-            total = _count(data.get("total"), "trade.refund.search total")
+            total = row_count(data.get("total"), "youzan trade.refund.search total")
             if page == 1 and total > min(MAX_REFUND_ROWS, MAX_PAGES * self.page_size) and hi - lo > 1:
-                middle = lo + (hi - lo) // 2
-                yield from self._refund_pages(lo, middle)
-                yield from self._refund_pages(middle, hi)
+                yield from halves(self._refund_pages, lo, hi)
                 return
             rows = data.get("refunds") or []
             if rows:
@@ -199,43 +201,5 @@ class YouzanAdapter:
         return bool(checks) and all(checks)
 
 
-def _windows(start: datetime, end: datetime, size: timedelta) -> Iterator[tuple[int, int]]:
-    """[start, end) in whole unix seconds, cut into spans of at most ``size``; bounds are floored,
-    so a fraction of a second left at the end is the start of the next pull."""
-    if start.tzinfo is None or end.tzinfo is None:
-        raise ConnectorError("youzan: the pull window needs timezone-aware datetimes")
-    lo, hi, step = int(start.timestamp()), int(end.timestamp()), int(size.total_seconds())
-    while lo < hi:
-        yield lo, min(lo + step, hi)
-        lo += step
-
-
-def _numbered(pages: Iterator[tuple[PlatformOrder, ...]]) -> Iterator[OrderPage]:
-    """Non-empty pages numbered from 1 across the whole pull, ``has_more`` telling whether another
-    page follows (one page of look-ahead); a pull with no orders gives one empty page."""
-    pending = (page for page in pages if page)
-    current = next(pending, None)
-    if current is None:
-        yield OrderPage((), 1, False)
-        return
-    number = 1
-    while current is not None:
-        following = next(pending, None)
-        yield OrderPage(current, number, following is not None)
-        current, number = following, number + 1
-
-
 def _beijing(seconds: int) -> str:
     return china_text(datetime.fromtimestamp(seconds, tz=UTC))
-
-
-def _count(value: Any, field: str) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        raise ConnectorError(f"youzan {field}: not a number: {value!r}") from None
-
-
-def _id(value: str) -> int | str:
-    """Youzan item and SKU ids are Long."""
-    return int(value) if str(value).isdigit() else value

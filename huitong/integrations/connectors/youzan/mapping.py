@@ -30,9 +30,11 @@ from huitong.integrations.connectors.base import (
     PlatformRefund,
     RefundState,
     Shipment,
-    UnknownStatus,
 )
 from huitong.integrations.connectors.money import yuan_to_fen
+from huitong.integrations.connectors.payloads import positive_quantity, require_object, required_text
+from huitong.integrations.connectors.payloads import text as _text
+from huitong.integrations.connectors.tables import carrier_of, status_of
 from huitong.integrations.connectors.times import china_local
 from huitong.integrations.connectors.youzan.client import error_of
 
@@ -83,27 +85,17 @@ _HUITONG_CARRIER = {express_id: ours for ours, express_id in CARRIERS.items()}
 
 
 def order_state(code: Any) -> OrderState:
-    try:
-        return ORDER_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(f"youzan: unknown trade status {code!r}", code=str(code)) from None
+    return status_of(ORDER_STATUS, str(code), "youzan: unknown trade status {code!r}", code=code)
 
 
 def refund_state(code: Any) -> RefundState:
-    try:
-        return REFUND_STATUS[str(code)]
-    except KeyError:
-        raise UnknownStatus(f"youzan: unknown refund status {code!r}", code=str(code)) from None
+    return status_of(REFUND_STATUS, str(code), "youzan: unknown refund status {code!r}", code=code)
 
 
 def carrier_code(huitong_code: str) -> str:
     """Huitong carrier (SF, ZTO...) → Youzan express company id (``out_stype``)."""
-    try:
-        return CARRIERS[huitong_code.strip().upper()]
-    except KeyError:
-        raise ConnectorError(
-            f"youzan: no express company for carrier {huitong_code!r}", code="unknown_carrier"
-        ) from None
+    unknown = "youzan: no express company for carrier {carrier!r}"
+    return carrier_of(CARRIERS, huitong_code.strip().upper(), unknown, carrier=huitong_code)
 
 
 def huitong_carrier(express_id: Any) -> str:
@@ -114,15 +106,12 @@ def huitong_carrier(express_id: Any) -> str:
 # --- orders ------------------------------------------------------------------------------
 def order_from_trade(trade: Mapping[str, Any]) -> PlatformOrder:
     """A trade {full_order_info, refund_order?, delivery_order?, ...} (or a bare full_order_info)."""
-    if not isinstance(trade, Mapping):
-        raise ConnectorError(f"youzan: a trade must be an object, got {type(trade).__name__}")
+    require_object(trade, "youzan: a trade must be an object, got {type}")
     full = trade.get("full_order_info", trade)
     info = full.get("order_info") if isinstance(full, Mapping) else None
     if not isinstance(info, Mapping):
         raise ConnectorError("youzan trade: full_order_info.order_info missing")
-    tid = _text(info.get("tid"))
-    if not tid:
-        raise ConnectorError("youzan trade: order_info.tid missing")
+    tid = required_text(info.get("tid"), "youzan trade: order_info.tid missing")
     where = f"youzan trade {tid}"
     created = _time(info.get("created"), f"{where}: created", required=True)
     pay = full.get("pay_info") or {}
@@ -220,13 +209,9 @@ def refund_from_payload(item: Mapping[str, Any]) -> PlatformRefund:
     """One element of youzan.trade.refund.search ``refunds``."""
     if not isinstance(item, Mapping):
         raise ConnectorError("youzan refund: not an object")
-    refund_id = _text(item.get("refund_id"))
-    if not refund_id:
-        raise ConnectorError("youzan refund: refund_id missing")
+    refund_id = required_text(item.get("refund_id"), "youzan refund: refund_id missing")
     where = f"youzan refund {refund_id}"
-    tid = _text(item.get("tid"))
-    if not tid:
-        raise ConnectorError(f"{where}: tid missing")
+    tid = required_text(item.get("tid"), f"{where}: tid missing")
     created = _time(item.get("created"), f"{where}: created", required=True)
     status = item.get("status")
     return PlatformRefund(
@@ -246,11 +231,9 @@ def refund_from_payload(item: Mapping[str, Any]) -> PlatformRefund:
 def _line(item: Mapping[str, Any], where: str, refunds: Mapping[str, RefundState]) -> PlatformLine:
     if not isinstance(item, Mapping):
         raise ConnectorError(f"{where}: orders entry is not an object")
-    oid = _text(item.get("oid"))
-    if not oid:
-        raise ConnectorError(f"{where}: orders[].oid missing")
+    oid = required_text(item.get("oid"), f"{where}: orders[].oid missing")
     here = f"{where} line {oid}"
-    quantity = _positive_int(item.get("num"), f"{here}: num")
+    quantity = positive_quantity(item.get("num"), f"{here}: num")
     amount = item.get("total_fee") if item.get("total_fee") not in (None, "") else item.get("payment")
     return PlatformLine(
         line_id=oid,
@@ -299,17 +282,3 @@ def _time(value: Any, field: str, *, required: bool = False) -> datetime | None:
     if moment is None and required:
         raise ConnectorError(f"{field} missing")
     return moment
-
-
-def _positive_int(value: Any, field: str) -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise ConnectorError(f"{field}: not a whole number: {value!r}") from None
-    if number <= 0:
-        raise ConnectorError(f"{field}: must be positive, got {number}")
-    return number
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()

@@ -32,28 +32,13 @@ from huitong.integrations.connectors.douyin.fake_server import (
     make_order,
 )
 from huitong.integrations.connectors.fake_server import FakeResponse
+from huitong.integrations.connectors.testing import fake_server_fixtures
 
 T0 = datetime(2025, 11, 11, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def server():
-    platform = FakeDouyin()
-    with platform as url:
-        platform.url = url
-        yield platform
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def sleeps():
-    return []
+server, fake = fake_server_fixtures(FakeDouyin)
 
 
 def make_adapter(fake, sleeps, *, secret=APP_SECRET, token=ACCESS_TOKEN, page_size=100, **extra):

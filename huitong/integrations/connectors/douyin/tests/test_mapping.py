@@ -1,7 +1,6 @@
 """Douyin payload → DTO mapping, on saved payloads in the platform's shape (no network)."""
 
 import copy
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,12 +16,10 @@ from huitong.integrations.connectors.base import (
     UnknownStatus,
 )
 from huitong.integrations.connectors.douyin import mapping
+from huitong.integrations.connectors.testing import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def load(name):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+load = fixture_loader(__file__)
 
 
 @pytest.fixture

@@ -2,39 +2,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from huitong.integrations.connectors.base import Credentials
 from huitong.integrations.connectors.jd.adapter import JdAdapter
 from huitong.integrations.connectors.jd.fake_server import FakeJd
+from huitong.integrations.connectors.testing import fake_server_fixtures, fixture_loader, no_waiting
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-
-
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text())
-
-
-@pytest.fixture(scope="session")
-def jd_server():
-    server = FakeJd()
-    with server as url:
-        server.url = url
-        yield server
-
-
-@pytest.fixture
-def fake(jd_server):
-    jd_server.reset()
-    yield jd_server
-    jd_server.reset()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
+fixture = fixture_loader(__file__)
+server, fake = fake_server_fixtures(FakeJd)
 
 
 @pytest.fixture
@@ -46,13 +23,7 @@ def make_adapter(fake, sleeps):
             access_token=fake.access_token,
             base_url=f"{fake.url}/routerjson",
         )
-        return JdAdapter(
-            replace(credentials, **credential_changes),
-            sleep=sleeps.append,
-            backoff=0.01,
-            per_second=0,
-            page_size=page_size,
-        )
+        return JdAdapter(replace(credentials, **credential_changes), page_size=page_size, **no_waiting(sleeps))
 
     return build
 

@@ -3,20 +3,16 @@ open.jd.com dev guide listId 2643)."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
-from pathlib import Path
+from functools import partial
 
 from huitong.integrations.connectors.base import Credentials
 from huitong.integrations.connectors.jd.client import JdClient, jos_timestamp, param_json, sign
+from huitong.integrations.connectors.testing import signing_vector
 from huitong.integrations.connectors.times import CHINA
 
-VECTORS = Path(__file__).parents[2] / "signing_test_vectors.json"
-
-
-def jd_vector() -> dict:
-    return next(v for v in json.loads(VECTORS.read_text())["vectors"] if v["platform"] == "jd")
+jd_vector = partial(signing_vector, "jd")
 
 
 def test_published_example_reproduces():

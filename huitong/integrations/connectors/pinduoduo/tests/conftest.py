@@ -1,40 +1,16 @@
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from huitong.integrations.connectors.base import Credentials
 from huitong.integrations.connectors.pinduoduo.adapter import PinduoduoAdapter
 from huitong.integrations.connectors.pinduoduo.fake_server import FakePinduoduo
+from huitong.integrations.connectors.testing import fake_server_fixtures, fixture_loader, no_waiting
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-
-
-def fixture(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text())
-
-
-@pytest.fixture(scope="session")
-def pdd_server():
-    server = FakePinduoduo()
-    with server as url:
-        server.url = url
-        yield server
-
-
-@pytest.fixture
-def fake(pdd_server):
-    pdd_server.reset()
-    yield pdd_server
-    pdd_server.reset()
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
+fixture = fixture_loader(__file__)
+server, fake = fake_server_fixtures(FakePinduoduo)
 
 
 @pytest.fixture
@@ -46,13 +22,7 @@ def make_adapter(fake, sleeps):
             access_token=fake.access_token,
             base_url=f"{fake.url}/api/router",
         )
-        return PinduoduoAdapter(
-            replace(credentials, **credential_changes),
-            sleep=sleeps.append,
-            backoff=0.01,
-            per_second=0,
-            page_size=page_size,
-        )
+        return PinduoduoAdapter(replace(credentials, **credential_changes), page_size=page_size, **no_waiting(sleeps))
 
     return build
 

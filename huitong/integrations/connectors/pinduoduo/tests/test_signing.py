@@ -3,18 +3,14 @@ from open.pinduoduo.com document 8EC06C399636041E)."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
+from functools import partial
 
 from huitong.integrations.connectors.base import Credentials
 from huitong.integrations.connectors.pinduoduo.client import PddClient, as_text, sign
+from huitong.integrations.connectors.testing import signing_vector
 
-VECTORS = Path(__file__).parents[2] / "signing_test_vectors.json"
-
-
-def pdd_vector() -> dict:
-    return next(v for v in json.loads(VECTORS.read_text())["vectors"] if v["platform"] == "pinduoduo")
+pdd_vector = partial(signing_vector, "pinduoduo")
 
 
 def test_published_example_reproduces():

@@ -19,23 +19,14 @@ from huitong.integrations.connectors.base import (
 from huitong.integrations.connectors.registry import adapter_for
 from huitong.integrations.connectors.shopify.adapter import ShopifyAdapter, webhook_signature
 from huitong.integrations.connectors.shopify.fake_server import FakeShopify, make_order
+from huitong.integrations.connectors.testing import fake_server_fixtures, no_waiting
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 T0 = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)
 TOKEN = "shpat_test_token"
 
 
-@pytest.fixture
-def fake():
-    platform = FakeShopify(token=TOKEN)
-    with platform as url:
-        platform.url = url
-        yield platform
-
-
-@pytest.fixture
-def sleeps():
-    return []
+server, fake = fake_server_fixtures(lambda: FakeShopify(token=TOKEN))
 
 
 def make_adapter(fake, sleeps, *, token=TOKEN, **extra):
@@ -45,7 +36,7 @@ def make_adapter(fake, sleeps, *, token=TOKEN, **extra):
         base_url=fake.url,
         extra={"location_id": str(fake.location_id), **extra},
     )
-    return ShopifyAdapter(credentials, per_second=0, sleep=sleeps.append, backoff=0.01)
+    return ShopifyAdapter(credentials, **no_waiting(sleeps))
 
 
 def seed(fake, count, *, start=T0, step=timedelta(minutes=1), first_id=5_000_001):

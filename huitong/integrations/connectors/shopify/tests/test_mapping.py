@@ -16,13 +16,11 @@ from huitong.integrations.connectors.base import (
 )
 from huitong.integrations.connectors.shopify import mapping
 from huitong.integrations.connectors.shopify.fake_server import make_order
+from huitong.integrations.connectors.testing import fixture_loader
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 T = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
-
-
-def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+fixture = fixture_loader(__file__)
 
 
 def order_with(code, **extra):

@@ -1,21 +1,17 @@
 """Shared fixtures: a running fake TOP gateway and an adapter pointed at it (no database)."""
 
-import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from huitong.integrations.connectors.base import Credentials
 from huitong.integrations.connectors.taobao.adapter import TaobaoAdapter
 from huitong.integrations.connectors.taobao.fake_server import CHINA, TaobaoFake
+from huitong.integrations.connectors.testing import fake_server_fixtures, fixture_loader, no_waiting
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 DAY = datetime(2026, 11, 11, tzinfo=CHINA)
-
-
-def load(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+load = fixture_loader(__file__)
+server, fake = fake_server_fixtures(TaobaoFake)
 
 
 def credentials(
@@ -30,25 +26,6 @@ def credentials(
     )
 
 
-@pytest.fixture(scope="session")
-def _gateway():
-    platform = TaobaoFake()
-    platform.url = platform.start()
-    yield platform
-    platform.stop()
-
-
-@pytest.fixture
-def fake(_gateway):
-    _gateway.reset()
-    return _gateway
-
-
-@pytest.fixture
-def sleeps():
-    return []
-
-
 @pytest.fixture
 def make_adapter(fake, sleeps):
     def make(**kwargs):
@@ -59,9 +36,7 @@ def make_adapter(fake, sleeps):
         extra = kwargs.pop("extra", {})
         return TaobaoAdapter(
             credentials(fake.url, **options, **extra),
-            per_second=0,
-            backoff=0.01,
-            sleep=sleeps.append,
+            **no_waiting(sleeps),
             **kwargs,
         )
 

@@ -18,6 +18,7 @@ from huitong.integrations.connectors.base import (
     StockUpdate,
 )
 from huitong.integrations.connectors.registry import adapter_for
+from huitong.integrations.connectors.testing import fake_server_fixtures, no_waiting
 from huitong.integrations.connectors.woocommerce.adapter import WooCommerceAdapter, webhook_signature
 from huitong.integrations.connectors.woocommerce.fake_server import FakeWooCommerce, make_order
 
@@ -26,24 +27,14 @@ T0 = datetime(2026, 11, 11, 0, 0, tzinfo=UTC)
 SHIPPED_AT = datetime(2026, 11, 12, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def fake():
-    platform = FakeWooCommerce(consumer_key="ck_live", consumer_secret="cs_live")
-    with platform as url:
-        platform.url = url
-        yield platform
-
-
-@pytest.fixture
-def sleeps():
-    return []
+server, fake = fake_server_fixtures(
+    lambda: FakeWooCommerce(consumer_key="ck_live", consumer_secret="cs_live")
+)
 
 
 def make_adapter(fake, sleeps, *, key="ck_live", secret="cs_live", **extra):
     credentials = Credentials(app_key=key, app_secret=secret, base_url=fake.url, extra=extra)
-    return WooCommerceAdapter(
-        credentials, per_second=0, sleep=sleeps.append, backoff=0.01, clock=lambda: SHIPPED_AT
-    )
+    return WooCommerceAdapter(credentials, clock=lambda: SHIPPED_AT, **no_waiting(sleeps))
 
 
 def seed(fake, count, *, start=T0, step=timedelta(minutes=1), first_id=1001):

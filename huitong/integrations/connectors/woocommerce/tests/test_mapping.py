@@ -13,15 +13,13 @@ from huitong.integrations.connectors.base import (
     Shipment,
     UnknownStatus,
 )
+from huitong.integrations.connectors.testing import fixture_loader
 from huitong.integrations.connectors.woocommerce import mapping
 from huitong.integrations.connectors.woocommerce.fake_server import make_order
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 T = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
-
-
-def fixture(name):
-    return json.loads((FIXTURES / name).read_text())
+fixture = fixture_loader(__file__)
 
 
 @pytest.mark.parametrize("status", sorted(mapping.ORDER_STATUS))

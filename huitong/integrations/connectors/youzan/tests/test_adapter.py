@@ -23,6 +23,7 @@ from huitong.integrations.connectors.base import (
     WebhookVerifier,
 )
 from huitong.integrations.connectors.fake_server import FakeResponse
+from huitong.integrations.connectors.testing import fake_server_fixtures
 from huitong.integrations.connectors.times import china_text
 from huitong.integrations.connectors.youzan import adapter as youzan_adapter
 from huitong.integrations.connectors.youzan.adapter import YouzanAdapter
@@ -40,23 +41,7 @@ T0 = datetime(2025, 11, 11, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-@pytest.fixture(scope="module")
-def server():
-    platform = FakeYouzan()
-    with platform as url:
-        platform.url = url
-        yield platform
-
-
-@pytest.fixture
-def fake(server):
-    server.reset()
-    return server
-
-
-@pytest.fixture
-def sleeps():
-    return []
+server, fake = fake_server_fixtures(FakeYouzan)
 
 
 def make_adapter(fake, sleeps, *, token=ACCESS_TOKEN, secret=CLIENT_SECRET, page_size=100):

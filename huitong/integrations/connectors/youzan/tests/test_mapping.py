@@ -16,14 +16,12 @@ from huitong.integrations.connectors.base import (
     Shipment,
     UnknownStatus,
 )
+from huitong.integrations.connectors.testing import fixture_loader
 from huitong.integrations.connectors.times import CHINA
 from huitong.integrations.connectors.youzan import mapping
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def load(name):
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+load = fixture_loader(__file__)
 
 
 def beijing(*parts):
