@@ -15,6 +15,8 @@ from huitong.orders.models import OrderStatus
 from huitong.orders.platform import SHIPPED_ON_PLATFORM
 
 CONFIRM_SHIPMENT = "channels.confirm_shipment"
+# Handed over without a parcel (store pickup, same-city runs, the POS counter): no platform carrier code exists.
+INTERNAL_CARRIERS = {"PICKUP", "SAMECITY", "COUNTER"}
 
 
 def on_order_status_changed(message: OutboxMessage) -> None:
@@ -34,6 +36,12 @@ def confirm_shipment(message: OutboxMessage) -> None:
     order = orders.get_order(message.payload["order_id"])
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         return  # intercepted or changed meanwhile: nothing to confirm
+    if order.carrier_code in INTERNAL_CARRIERS:
+        # Visible in the push log for an operator to confirm on the platform (e.g. 无需物流); not retried.
+        PushLog.objects.create(store=order.store, kind=PushLog.Kind.SHIPMENT, reference=order.external_id, ok=False,
+                               error=f"{order.carrier_code}: 无快递单号,请在平台手工确认发货",
+                               details={"carrier": order.carrier_code, "order_number": order.number})
+        return
     try:
         adapter_of(order.store).confirm_shipment(order_id=order.external_id, carrier_code=order.carrier_code,
                                                  waybill_no=order.waybill_no)

@@ -140,3 +140,19 @@ def test_orders_shipped_on_the_platform_are_not_confirmed_back(stores):
     OutboxMessage.objects.update(available_at=timezone.now())
     drain()
     assert PushRecorder.shipments == [] and MemoryAdapter is not None
+
+
+def test_counter_and_pickup_handovers_are_logged_for_manual_platform_confirmation(stores):
+    from huitong.integrations import ingest
+    from huitong.integrations.tests.memory_adapter import order as platform_order
+
+    store, jd, wh, sku = stores
+    ingest.ingest_order(store_id=store.pk, order=platform_order("S3"), source="pull", actor=ACTOR)
+    o = store.orders.get()
+    orders.allocate_order(order_id=o.pk, actor=ACTOR)
+    orders.ship_order(order_id=o.pk, carrier_code="PICKUP", waybill_no=o.number, actor=ACTOR)
+    drain()
+    assert PushRecorder.shipments == []
+    log = PushLog.objects.get(kind="shipment")
+    assert not log.ok and "PICKUP" in log.error
+    assert not OutboxMessage.objects.filter(topic="channels.confirm_shipment", status=OutboxStatus.PENDING).exists()
