@@ -95,3 +95,8 @@ def cancel(request, order_id: int, payload: CancelIn):
             summary="Set which locations fulfil a store's orders, in priority order")
 def set_store_locations(request, store_id: int, payload: StoreLocationsIn):
     return {"location_ids": services.set_fulfillment_locations(store_id=store_id, location_ids=payload.location_ids)}
+
+
+from huitong.orders.api_review import router as workflow_router  # noqa: E402
+
+router.add_router("/workflow", workflow_router)

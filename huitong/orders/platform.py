@@ -23,7 +23,7 @@ from huitong.core.money import allocate_fen
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
 from huitong.members import services as members
-from huitong.orders import services
+from huitong.orders import review, services
 from huitong.orders.errors import InvalidOrder
 from huitong.orders.models import Order, OrderLine, OrderStatus
 from huitong.orders.services import Receiver, _lock, _move_to, _new_number, fulfillment_locations
@@ -227,6 +227,7 @@ def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
     OrderLine.objects.bulk_create([row for rows in lines for row in rows])
     audit.record_many(actor=actor, entries=[
         (o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders])
+    review.review_paid_orders(orders=orders, actor=actor)
     outbox.emit_many(topic="order.created", messages=[
         (o.number, {"order_id": o.pk, "number": o.number, "store_id": o.store_id}) for o in orders])
     return orders
@@ -334,6 +335,8 @@ def _follow_status(order: Order, spec: ImportedOrder, actor: Actor) -> bool:
     if target == S.PAID and was == S.PENDING_PAYMENT:
         order.paid_fen, order.paid_at = order.total_fen, spec.paid_at or timezone.now()
         _move_to(order, S.PAID, actor=actor, reason="paid on platform", fields=("paid_fen", "paid_at"))
+        order.save(update_fields=["hold_reasons"])  # edits made so far, before review reads the row
+        review.review_paid_orders(orders=[order], actor=actor)
     elif target == S.CANCELLED and was in HOLDS_STOCK:
         order.save(update_fields=["hold_reasons"])
         services.cancel_order(order_id=order.pk, actor=actor, reason=f"closed on platform ({spec.platform_status})")

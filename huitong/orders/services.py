@@ -206,8 +206,10 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
 # --- lifecycle ------------------------------------------------------------------------------------
 
 @transaction.atomic
-def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datetime | None = None) -> Order:
-    """Take payment for what is still due through a synchronously settling gateway (sandbox, cash)."""
+def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datetime | None = None,
+              review: bool = True) -> Order:
+    """Take payment for what is still due through a synchronously settling gateway (sandbox, cash), then
+    run the auto-review (审单) unless told not to (a counter sale needs none)."""
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.PAID)
     due = order.total_fen - order.paid_fen
@@ -218,34 +220,47 @@ def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datet
         order.paid_fen += payment.amount_fen
     order.paid_at = at or timezone.now()
     _move_to(order, OrderStatus.PAID, actor=actor, reason=f"paid by {method}", fields=("paid_fen", "paid_at"))
+    if review:
+        from huitong.orders import review as order_review  # review builds on these services
+
+        order_review.review_paid_orders(orders=[order], actor=actor)
     return order
 
 
-@transaction.atomic
 def allocate_order(*, order_id: int, actor: Actor, location_id: int | None = None,
                    at: datetime | None = None) -> Order:
-    """Confirm where the order ships from; with ``location_id``, move every line's reservation
-    there (all or nothing: too little stock there raises 409 and keeps the old reservations)."""
+    """Confirm where the order ships from. With ``location_id``, move every line's reservation there
+    (all or nothing: too little stock there raises 409 and keeps the old reservations); without, choose
+    by the configured allocation strategies (``huitong.orders.allocation``: a failure holds the order
+    with the reason and raises AllocationFailed, 409)."""
+    if location_id is None:
+        from huitong.orders import allocation  # the strategies build on these services
+
+        return allocation.allocate(order_id=order_id, actor=actor, at=at)
+    return _allocate_to(order_id=order_id, actor=actor, location_id=location_id, at=at)
+
+
+@transaction.atomic
+def _allocate_to(*, order_id: int, actor: Actor, location_id: int, at: datetime | None) -> Order:
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.ALLOCATED)
     _refuse_if_held(order)
-    if location_id is not None:
-        inventory_selectors.get_location(location_id)
-        moving = list(order.lines.exclude(location_id=location_id).order_by("line_no"))
-        if moving:
-            inventory.release_reservations(reservation_ids=[line.reservation_id for line in moving])
-            held = inventory.reserve_first_available(
-                holds=[inventory.Hold(sku_id=line.sku_id, quantity=line.quantity,
-                                      reference=f"{order.number}/{line.line_no}/r{line.reservation_id}")
-                       for line in moving],
-                location_ids=[location_id],
-            )
-            for line, h in zip(moving, held, strict=True):
-                line.location_id, line.reservation_id = h.location_id, h.reservation_id
-            OrderLine.objects.bulk_update(moving, ["location_id", "reservation_id"])
+    inventory_selectors.get_location(location_id)
+    moving = list(order.lines.exclude(location_id=location_id).order_by("line_no"))
+    if moving:
+        inventory.release_reservations(reservation_ids=[line.reservation_id for line in moving])
+        held = inventory.reserve_first_available(
+            holds=[inventory.Hold(sku_id=line.sku_id, quantity=line.quantity,
+                                  reference=f"{order.number}/{line.line_no}/r{line.reservation_id}")
+                   for line in moving],
+            location_ids=[location_id],
+        )
+        for line, h in zip(moving, held, strict=True):
+            line.location_id, line.reservation_id = h.location_id, h.reservation_id
+        OrderLine.objects.bulk_update(moving, ["location_id", "reservation_id"])
     order.allocated_at = at or timezone.now()
     _move_to(order, OrderStatus.ALLOCATED, actor=actor, fields=("allocated_at",),
-             reason=f"allocated to location {location_id}" if location_id else "allocated")
+             reason=f"allocated to location {location_id}")
     return order
 
 
@@ -339,7 +354,7 @@ def sell_at_counter(*, store_id: int, lines: Sequence[LineSpec], actor: Actor, t
         raise InvalidOrder.for_fields({"tender": f"不支持的支付方式 {tender}"})
     spec = NewOrder(store_id=store_id, lines=lines, discount_fen=discount_fen, buyer_nick=buyer_nick, placed_at=at)
     order = create_order(spec=spec, actor=actor).order
-    pay_order(order_id=order.pk, method=tender, actor=actor, at=at)
+    pay_order(order_id=order.pk, method=tender, actor=actor, at=at, review=False)
     allocate_order(order_id=order.pk, actor=actor, at=at)
     ship_order(order_id=order.pk, carrier_code=COUNTER_CARRIER, waybill_no=order.number, actor=actor, at=at)
     return complete_order(order_id=order.pk, actor=actor, at=at)
