@@ -189,7 +189,12 @@ HUITONG_PERIODIC_JOBS = [
     ("huitong.core.tasks.deliver_outbox_task", env_int("HUITONG_OUTBOX_INTERVAL_SECONDS", 5)),
     ("huitong.orders.tasks.expire_unpaid_orders_task", env_int("HUITONG_EXPIRE_INTERVAL_SECONDS", 60)),
     ("huitong.integrations.tasks.pull_all_stores_task", env_int("HUITONG_PULL_INTERVAL_SECONDS", 120)),
+    ("huitong.orders.tasks.review_due_orders_task", env_int("HUITONG_REVIEW_INTERVAL_SECONDS", 60)),
+    ("huitong.fulfillment.tasks.complete_delivered_orders_task", env_int("HUITONG_AUTO_COMPLETE_INTERVAL_SECONDS", 3600)),
 ]
+HUITONG_AUTO_COMPLETE_DAYS = env_int("HUITONG_AUTO_COMPLETE_DAYS", 7)
+HUITONG_TRACKING_WEBHOOK_SECRET = os.environ.get("HUITONG_TRACKING_WEBHOOK_SECRET", "").strip() or None
+HUITONG_DEFECTIVE_LOCATION_CODE = os.environ.get("HUITONG_DEFECTIVE_LOCATION_CODE", "DEFECTIVE")
 CELERY_BEAT_SCHEDULE = {
     path.rsplit(".", 1)[1]: {"task": path, "schedule": float(seconds)} for path, seconds in HUITONG_PERIODIC_JOBS
 }
