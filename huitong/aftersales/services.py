@@ -44,6 +44,7 @@ from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import DuplicateLocation
 from huitong.inventory.models import LocationKind
+from huitong.orders import review
 from huitong.orders import selectors as order_selectors
 from huitong.orders import services as orders
 from huitong.orders.errors import NoFulfillmentLocation, OrderNotFound
@@ -105,10 +106,21 @@ def _lock(request_id: int) -> tuple[AfterSalesRequest, Order]:
     return AfterSalesRequest.objects.select_for_update().get(pk=request_id), order
 
 
+IN_PROGRESS = (RequestStatus.REQUESTED, RequestStatus.APPROVED, RequestStatus.GOODS_RECEIVED)
+
+
+def _sync_refund_hold(order_id: int, actor: Actor) -> None:
+    """An unshipped order with after-sales in progress is held (审单: refund in progress); the hold goes
+    when no request of the order is in progress any more."""
+    active = AfterSalesRequest.objects.filter(order_id=order_id, status__in=IN_PROGRESS).exists()
+    review.set_refund_hold(order_id=order_id, active=active, actor=actor, note="售后处理中" if active else "")
+
+
 def _move_to(request: AfterSalesRequest, status: str, *, actor: Actor, reason: str = "",
              fields: Sequence[str] = (), data: dict[str, Any] | None = None) -> None:
     previous = transition(request, status, lifecycle=lifecycle_of(request.kind), actor=actor, reason=reason,
                           update_fields=[*fields, "updated_at"], data=data)
+    _sync_refund_hold(request.order_id, actor)
     outbox.emit(topic=STATUS_CHANGED, key=request.number,
                 payload={"request_id": request.pk, "number": request.number, "order_id": request.order_id,
                          "kind": request.kind, "from": previous, "to": status, "refund_fen": request.refund_fen,
@@ -225,6 +237,7 @@ def _open(order: Order, spec: NewRequest, actor: Actor, *, platform_refund_id: s
     )
     audit.record(actor=actor, obj=request, to_state=request.status, reason=f"opened: {spec.reason}",
                  data={"order": order.number, "refund_fen": amount})
+    _sync_refund_hold(order.pk, actor)
     outbox.emit(topic=STATUS_CHANGED, key=request.number,
                 payload={"request_id": request.pk, "number": request.number, "order_id": order.pk,
                          "kind": request.kind, "from": "", "to": request.status, "refund_fen": amount,

@@ -348,3 +348,21 @@ def test_exchange_without_stock_is_409_and_nothing_changes(shop):
     with pytest.raises(InsufficientStock):
         services.exchange_request(request_id=request.pk, actor=shop.actor)
     assert world() == before
+
+
+def test_after_sales_in_progress_holds_the_unshipped_order_until_it_ends(db):
+    from huitong.aftersales import services as aftersales
+    from huitong.orders.models import Order
+    from huitong.orders.services import pay_order
+    from huitong.orders.tests.conftest import Shop
+
+    shop = Shop()
+    order = shop.order((shop.sku_a.pk, 2), (shop.sku_b.pk, 1)).order
+    pay_order(order_id=order.pk, actor=shop.actor)
+    line = order.lines.get(line_no=1)
+    request = aftersales.open_request(spec=aftersales.NewRequest(
+        order_id=order.pk, kind="refund_only", reason="no_reason_7_days",
+        lines=[aftersales.LineRequest(order_line_id=line.pk, quantity=1)]), actor=shop.actor)
+    assert [h["code"] for h in Order.objects.get(pk=order.pk).hold_reasons] == ["refund_in_progress"]
+    aftersales.cancel_request(request_id=request.pk, actor=shop.actor, reason="买家撤销")
+    assert Order.objects.get(pk=order.pk).hold_reasons == []
