@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached configuration must not leak between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_tasks(settings):
     # The suite never needs a worker: tasks run in-process even with REDIS_URL set.
     settings.CELERY_TASK_ALWAYS_EAGER = True

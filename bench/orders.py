@@ -359,9 +359,10 @@ class BaselinePath:
                 "INSERT INTO orders_order (number, store_id, external_id, status, currency, subtotal_fen,"
                 " discount_fen, shipping_fen, total_fen, paid_fen, buyer_nick, receiver_name, receiver_phone,"
                 " receiver_phone_hash, province, city, district, address, buyer_remark, carrier_code, waybill_no,"
-                " cancel_reason, placed_at, updated_at, seller_remark, buyer_id, platform_status, hold_reasons)"
-                " VALUES (%s, %s, %s, 'pending_payment', 'CNY', %s, %s, 0,"
-                " %s, 0, '', %s, %s, %s, %s, %s, %s, %s, '', '', '', '', %s, %s, '', '', '', '[]') RETURNING id",
+                " cancel_reason, placed_at, updated_at, seller_remark, buyer_id, platform_status, hold_reasons,"
+                " review_status) VALUES (%s, %s, %s, 'pending_payment', 'CNY', %s, %s, 0,"
+                " %s, 0, '', %s, %s, %s, %s, %s, %s, %s, '', '', '', '', %s, %s, '', '', '', '[]', 'unreviewed')"
+                " RETURNING id",
                 [number, self.store_id, f"B-{self.seq}", subtotal, plan.discount_fen, total, *self._personal(),
                  now, now],
             )
@@ -407,6 +408,10 @@ class BaselinePath:
             self._audit(cur, now, "payments.payment", payment_id, "created", "paid", "settled")
             self._status(cur, now, order_id, "pending_payment", "paid", "paid by sandbox",
                          "paid_fen = %s, paid_at = %s, ", [total, now])
+            # auto-review passes (no rules configured): the order is approved, and that is audited
+            cur.execute("UPDATE orders_order SET review_status = 'approved', reviewed_at = %s, review_due_at = NULL"
+                        " WHERE id = %s", [now, order_id])
+            self._audit(cur, now, "orders.orderreview", order_id, "unreviewed", "approved", "auto-review passed")
 
     def allocate(self, order_id: int) -> None:
         with self.transaction.atomic(), self.connection.cursor() as cur:

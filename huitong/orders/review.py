@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from huitong.core import audit, crypto
 from huitong.core.actors import Actor
+from huitong.core.transactions import joins_caller_transaction
 from huitong.core.errors import DomainError, InvalidTransition
 from huitong.core.states import transition
 from huitong.orders import services
@@ -159,7 +160,7 @@ def review_paid_orders(*, orders: Sequence[Order], actor: Actor, now: datetime |
             setattr(order, name, getattr(reviewed[order.pk], name))
 
 
-@transaction.atomic
+@joins_caller_transaction
 def review_orders(*, order_ids: Sequence[int], actor: Actor, now: datetime | None = None) -> list[OrderReview]:
     """Automatic review of paid orders not yet approved: wait (cool-down, window), hold with every reason
     found, send to finance, or approve. Orders in other states are returned untouched."""

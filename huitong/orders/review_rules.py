@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Q
 
 from huitong.catalog import selectors as catalog
@@ -28,7 +29,7 @@ from huitong.orders.models import (
     StoreLocation,
     WorkflowSettings,
 )
-from huitong.orders.review_setup import load_settings
+from huitong.orders.review_setup import CONFIG_CACHE_KEY, load_settings
 
 REFUND_IN_PROGRESS = "refund_in_progress"
 LINE_KINDS = frozenset({RuleKind.QUANTITY_RANGE, RuleKind.BELOW_FLOOR_PRICE, RuleKind.UNMAPPED_SKU,
@@ -73,10 +74,20 @@ def same_buyers(orders: Iterable[Order]) -> Q:
         | Q(buyer_nick__in={o.buyer_nick for o in orders if o.buyer_nick}))
 
 
+def review_config() -> tuple[WorkflowSettings, list[ReviewRule]]:
+    """Settings and active rules, read on every paid order: kept in the cache (shared through Redis when
+    configured) and dropped by every change to them (review_setup), with a short expiry as a backstop."""
+    config = cache.get(CONFIG_CACHE_KEY)
+    if config is None:
+        config = (load_settings(), list(ReviewRule.objects.filter(is_active=True).order_by("position", "id")))
+        cache.set(CONFIG_CACHE_KEY, config, timeout=60)
+    return config
+
+
 def load(orders: list[Order], now: datetime, kinds: frozenset[str] | None = None) -> Context:
-    rules = [r for r in ReviewRule.objects.filter(is_active=True).order_by("position", "id")
-             if kinds is None or r.kind in kinds]
-    ctx = Context(now=now, settings=load_settings(), rules=rules)
+    settings_row, active_rules = review_config()
+    rules = [r for r in active_rules if kinds is None or r.kind in kinds]
+    ctx = Context(now=now, settings=settings_row, rules=rules)
     needed = {r.kind for r in rules}
     if needed & LINE_KINDS:
         for line in OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("order_id", "line_no"):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import time
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from huitong.catalog import selectors as catalog
@@ -41,6 +42,16 @@ _CARRIER = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")
 
 
 # --- settings -------------------------------------------------------------------------------------
+
+CONFIG_CACHE_KEY = "orders:review-config"
+
+
+def forget_review_config() -> None:
+    """Drop the cached settings and rules (see review_rules.review_config): now, and again once the change
+    commits (a reader between the two could have cached the old rows)."""
+    cache.delete(CONFIG_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CONFIG_CACHE_KEY))
+
 
 def load_settings() -> WorkflowSettings:
     """The settings row, or the defaults (unsaved) when nobody has saved any yet."""
@@ -87,6 +98,7 @@ def update_settings(*, spec: SettingsSpec, actor: Actor) -> WorkflowSettings:
         raise InvalidWorkflowSettings.for_fields(errors)
     values = {**asdict(spec), "strategies": [str(s) for s in spec.strategies]}
     row, _ = WorkflowSettings.objects.update_or_create(pk=1, defaults=values)
+    forget_review_config()
     audit.record(actor=actor, obj=row, reason="settings updated",
                  data={k: str(v) if isinstance(v, time) else v for k, v in values.items()})
     return row
@@ -174,6 +186,7 @@ def _rule_values(spec: RuleSpec) -> dict:
 def create_review_rule(*, spec: RuleSpec, actor: Actor) -> ReviewRule:
     validate_rule(spec)
     rule = ReviewRule.objects.create(**_rule_values(spec))
+    forget_review_config()
     audit.record(actor=actor, obj=rule, to_state="active" if rule.is_active else "inactive", reason="rule created")
     return rule
 
@@ -193,6 +206,7 @@ def update_review_rule(*, rule_id: int, spec: RuleSpec, actor: Actor) -> ReviewR
     for name, value in _rule_values(spec).items():
         setattr(rule, name, value)
     rule.save()
+    forget_review_config()
     audit.record(actor=actor, obj=rule, from_state=was, to_state="active" if rule.is_active else "inactive",
                  reason="rule updated")
     return rule
@@ -204,6 +218,7 @@ def delete_review_rule(*, rule_id: int, actor: Actor) -> None:
     audit.record(actor=actor, obj=rule, from_state="active" if rule.is_active else "inactive", to_state="deleted",
                  reason=f"rule deleted: {rule.name}")
     rule.delete()
+    forget_review_config()
 
 
 # --- blacklist and floor prices -------------------------------------------------------------------
