@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from huitong.core import audit, crypto
 from huitong.core.actors import Actor
-from huitong.core.transactions import joins_caller_transaction
 from huitong.core.errors import DomainError, InvalidTransition
 from huitong.core.states import transition
+from huitong.core.transactions import joins_caller_transaction
 from huitong.orders import services
 from huitong.orders.errors import FinanceReviewPending, InvalidOrder, OrderNotFound, ReviewStillHeld
 from huitong.orders.models import Order, OrderReview, OrderStatus, ReviewStatus, RuleKind
