@@ -25,10 +25,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache (cached configuration must not leak between tests)."""
+    """Each test starts without cached configuration (it must not leak between tests). Only this
+    database's keys go: with Redis, parallel workers share the server."""
     from django.core.cache import cache
 
-    cache.clear()
+    from huitong.orders.review_setup import config_cache_key
+
+    cache.delete(config_cache_key())
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ from huitong.orders.models import (
     StoreLocation,
     WorkflowSettings,
 )
-from huitong.orders.review_setup import CONFIG_CACHE_KEY, load_settings
+from huitong.orders.review_setup import config_cache_key, load_settings
 
 REFUND_IN_PROGRESS = "refund_in_progress"
 LINE_KINDS = frozenset({RuleKind.QUANTITY_RANGE, RuleKind.BELOW_FLOOR_PRICE, RuleKind.UNMAPPED_SKU,
@@ -77,10 +77,11 @@ def same_buyers(orders: Iterable[Order]) -> Q:
 def review_config() -> tuple[WorkflowSettings, list[ReviewRule]]:
     """Settings and active rules, read on every paid order: kept in the cache (shared through Redis when
     configured) and dropped by every change to them (review_setup), with a short expiry as a backstop."""
-    config = cache.get(CONFIG_CACHE_KEY)
+    key = config_cache_key()
+    config = cache.get(key)
     if config is None:
         config = (load_settings(), list(ReviewRule.objects.filter(is_active=True).order_by("position", "id")))
-        cache.set(CONFIG_CACHE_KEY, config, timeout=60)
+        cache.set(key, config, timeout=60)
     return config
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import time
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from huitong.catalog import selectors as catalog
 from huitong.channels import selectors as channels
@@ -43,14 +43,17 @@ _CARRIER = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")
 
 # --- settings -------------------------------------------------------------------------------------
 
-CONFIG_CACHE_KEY = "orders:review-config"
+def config_cache_key() -> str:
+    """Per database: processes sharing one Redis may serve different databases (tenants, test workers)."""
+    return f"orders:review-config:{connection.settings_dict['NAME']}"
 
 
 def forget_review_config() -> None:
     """Drop the cached settings and rules (see review_rules.review_config): now, and again once the change
     commits (a reader between the two could have cached the old rows)."""
-    cache.delete(CONFIG_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CONFIG_CACHE_KEY))
+    key = config_cache_key()
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def load_settings() -> WorkflowSettings:
