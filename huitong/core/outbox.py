@@ -136,9 +136,13 @@ def deliver_due(limit: int = 100) -> DeliveryReport:
     return report
 
 
-def pending_with_key(topic: str, key: str) -> bool:
-    """Whether a message for ``key`` is still waiting (lets producers coalesce repeated work)."""
-    return OutboxMessage.objects.filter(topic=topic, key=key, status=OutboxStatus.PENDING).exists()
+def waiting_with_key(topic: str, key: str) -> bool:
+    """Whether a message for ``key`` is waiting and not yet taken by a worker (lets producers coalesce
+    repeated work). A message a worker is delivering right now does not count: it may have read the state
+    before the change that is asking, so that change needs a message of its own."""
+    now = timezone.now()
+    return OutboxMessage.objects.filter(topic=topic, key=key, status=OutboxStatus.PENDING).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).exists()
 
 
 def settle_duplicates(message: OutboxMessage) -> int:

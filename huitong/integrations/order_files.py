@@ -153,14 +153,19 @@ TIME_FIELDS = frozenset({"placed_at", "paid_at", "shipped_at", "finished_at"})
 
 STATUS_TEXTS: dict[OrderState, tuple[str, ...]] = {
     OrderState.PENDING_PAYMENT: ("等待买家付款", "待付款", "待支付", "等待付款", "未付款"),
-    OrderState.PAID: ("买家已付款", "等待卖家发货", "待发货", "已付款", "等待出库", "备货中"),
-    OrderState.SHIPPED: ("卖家已发货", "已发货", "等待买家确认收货", "等待确认收货", "已发货,待收货", "待收货"),
+    OrderState.PAID: ("买家已付款", "等待卖家发货", "待发货", "已付款", "等待出库", "备货中",
+                      "买家已付款,等待卖家发货"),
+    OrderState.SHIPPED: ("卖家已发货", "已发货", "等待买家确认收货", "等待确认收货", "已发货,待收货", "待收货",
+                         "卖家已发货,等待买家确认"),
     OrderState.COMPLETED: ("交易成功", "已完成", "完成", "已签收", "已收货", "交易完成"),
     OrderState.CANCELLED: ("交易关闭", "已取消", "取消", "已关闭", "交易取消", "订单取消", "未发货,退款成功",
                            "已发货,退款成功"),
 }
 _STATUS_RANK = {OrderState.PENDING_PAYMENT: 0, OrderState.PAID: 1, OrderState.SHIPPED: 2, OrderState.COMPLETED: 3,
                 OrderState.CANCELLED: 4}
+
+
+FILE_PAGE = 100
 
 
 class OrderFileInvalid(InvalidInput):
@@ -228,7 +233,13 @@ def import_order_file(*, store_id: int, file_name: str, content: bytes, actor: A
     orders = [_assemble(order_id, rows, columns, problems, file_name) for order_id, rows in groups.items()
               if not problems.bad_rows.intersection(r.number for r in rows)]
     problems.raise_if_any()
-    return ingest.ingest_orders(store_id=store.pk, orders=[o for o in orders if o], source=SOURCE, actor=actor)
+    # Page by page (one transaction each, like a pull): a large file must not hold stock rows for its whole run.
+    found = [o for o in orders if o]
+    outcomes: list[ingest.IngestOutcome] = []
+    for start in range(0, len(found), FILE_PAGE):
+        outcomes += ingest.ingest_orders(store_id=store.pk, orders=found[start:start + FILE_PAGE], source=SOURCE,
+                                         actor=actor)
+    return outcomes
 
 
 # --- reading and columns ------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def fan_out(message: OutboxMessage) -> None:
                    .values_list("mapping_id", "mapping__store_id").distinct())
     for mapping_id, store_id in mapping_ids:
         key = f"{store_id}:{mapping_id}"
-        if not outbox.pending_with_key(PUSH_STOCK, key):
+        if not outbox.waiting_with_key(PUSH_STOCK, key):
             outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
 
 
@@ -132,7 +132,7 @@ def republish_store(*, store: ChannelStore) -> int:
     count = 0
     for mapping_id in SkuMapping.objects.filter(store=store).values_list("pk", flat=True):
         key = f"{store.pk}:{mapping_id}"
-        if not outbox.pending_with_key(PUSH_STOCK, key):
+        if not outbox.waiting_with_key(PUSH_STOCK, key):
             outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
             count += 1
     return count

@@ -156,3 +156,24 @@ def test_counter_and_pickup_handovers_are_logged_for_manual_platform_confirmatio
     log = PushLog.objects.get(kind="shipment")
     assert not log.ok and "PICKUP" in log.error
     assert not OutboxMessage.objects.filter(topic="channels.confirm_shipment", status=OutboxStatus.PENDING).exists()
+
+
+def test_a_change_during_an_in_flight_push_is_not_lost(stores):
+    """Worker A has taken the push for a listing and is sending an old number; a change that lands now
+    must queue a push of its own instead of trusting A's."""
+    store, jd, wh, sku = stores
+    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=1, reference="r1", actor=ACTOR)
+    for _ in range(3):  # fan the first change out, but leave the pushes unsent
+        outbox.deliver_due(limit=1)
+        OutboxMessage.objects.filter(topic=publication.PUSH_STOCK).update(
+            locked_until=timezone.now() + timedelta(minutes=5))  # taken by a worker, in flight
+    in_flight = set(OutboxMessage.objects.filter(topic=publication.PUSH_STOCK).values_list("pk", flat=True))
+    assert in_flight
+    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=1, reference="r2", actor=ACTOR)
+    outbox.deliver_due(limit=50)  # the second change fans out
+    queued = OutboxMessage.objects.filter(topic=publication.PUSH_STOCK, status=OutboxStatus.PENDING).exclude(
+        pk__in=in_flight)
+    assert queued.exists()  # a fresh push for the second change, not coalesced into the in-flight one
+    OutboxMessage.objects.filter(pk__in=in_flight).update(status=OutboxStatus.DEAD)  # worker A died
+    drain()
+    assert last_pushed("http://x") == 12 and last_pushed("http://jd") == 12
