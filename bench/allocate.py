@@ -31,24 +31,21 @@ carrier, order status, each line's warehouse), and both paths wrote the same row
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness  # bench/harness.py: this file runs as a script from bench/
+
+ROOT = harness.ROOT
 sys.path.insert(0, str(ROOT))
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+PG_SERVER = harness.PG_SERVER
 PG_DB = "huitong_bench_allocate"
-RESULT_MARK = "BENCH-RESULT "
+RESULT_MARK = harness.RESULT_MARK
 PHASES = ("review", "allocate")
 STOCK = 1_000_000
 LOCATIONS = [("BA-HZ", "杭州仓", "浙江省", "杭州市"), ("BA-SH", "上海仓", "上海市", "上海市"),
@@ -81,27 +78,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def run_child(db: str, args) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db, "--orders", str(args.orders),
-           "--skus", str(args.skus), "--rounds", str(args.rounds), "--seed", str(args.seed)]
     print(f"[{db}] {args.orders} orders per path ...", file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    sys.stderr.write(proc.stderr)
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return {"db": db, "error": f"child exited {proc.returncode} without a result: {last}"}
-
-
-def code_state() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "huitong", "bench"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (f" + {len(dirty)} locally changed paths" if dirty else " (clean)")
+    return harness.run_child(__file__, db, ["--orders", str(args.orders), "--skus", str(args.skus),
+                                            "--rounds", str(args.rounds), "--seed", str(args.seed)])
 
 
 def print_table(results: list[dict]) -> None:
@@ -139,7 +118,7 @@ def parent(args) -> int:
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
-    print(f"\ncode: {code_state()}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs\n")
+    print(f"\ncode: {harness.code_state()}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs\n")
     print_table(results)
     return 1 if any("error" in r or not r["correct"] for r in results) else 0
 
@@ -147,27 +126,7 @@ def parent(args) -> int:
 # --- child: a throwaway database and the business -----------------------------------------------------
 
 def configure(db: str) -> str:
-    tmp = tempfile.mkdtemp(prefix=f"huitong-bench-allocate-{db}-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    os.environ["HUITONG_DATA_DIR"] = tmp
-    os.environ["HUITONG_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-    os.environ.setdefault("HUITONG_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "huitong.config.settings"
-    for name in ("REDIS_URL", "HUITONG_SECRET_KEY", "HUITONG_DATA_KEYS", "HUITONG_REQUIRE_SECRETS"):
-        os.environ.pop(name, None)
-    if db == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}, WAL"
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-        version = conn.execute("SHOW server_version").fetchone()[0]
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-    return f"PostgreSQL {version.split()[0]} on 127.0.0.1 (TCP)"
+    return harness.configure(db, name="allocate", pg_db=PG_DB)
 
 
 @dataclass(frozen=True)
@@ -417,14 +376,7 @@ class BaselinePath:
 # --- measuring -------------------------------------------------------------------------------------
 
 def table_counts() -> dict[str, int]:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        counts = {}
-        for table in TABLES:
-            cur.execute(f"SELECT COUNT(*) FROM {table}")
-            counts[table] = cur.fetchone()[0]
-    return counts
+    return harness.table_counts(TABLES)
 
 
 def run_chunk(path, items, timings, rows) -> None:

@@ -69,8 +69,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+import harness  # bench/harness.py: this file runs as a script from bench/
+
+ROOT = harness.ROOT
+PG_SERVER = harness.PG_SERVER
 PG_DB = "huitong_bench_ingest"
 GOAL_ORDERS_PER_S = 2000.0
 GOAL_P99_SECONDS = 2.0
@@ -118,24 +120,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def configure() -> str:
     """Environment for a fresh PostgreSQL database, before django.setup(); returns a server label."""
-    tmp = tempfile.mkdtemp(prefix="huitong-bench-ingest-")
-    import atexit
-
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # generated secrets
-    os.environ["HUITONG_DATA_DIR"] = tmp
-    os.environ.setdefault("HUITONG_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "huitong.config.settings"
-    for name in ("REDIS_URL", "HUITONG_SECRET_KEY", "HUITONG_DATA_KEYS", "HUITONG_REQUIRE_SECRETS"):
-        os.environ.pop(name, None)  # no broker: tasks in-process, the outbox stays a table
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-        version = conn.execute("SHOW server_version").fetchone()[0]
-        sync = conn.execute("SHOW synchronous_commit").fetchone()[0]
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-    return f"PostgreSQL {version.split()[0]} on 127.0.0.1 (TCP), synchronous_commit={sync}"
+    return harness.configure("postgres", name="ingest", pg_db=PG_DB)
 
 
 # --- generated orders (the same in the fake's process and here) -----------------------------------

@@ -23,23 +23,20 @@ the order states and the rows each path wrote per order.
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+import harness  # bench/harness.py: this file runs as a script from bench/
+
+ROOT = harness.ROOT
+PG_SERVER = harness.PG_SERVER
 PG_DB = "huitong_bench"
-RESULT_MARK = "BENCH-RESULT "
+RESULT_MARK = harness.RESULT_MARK
 GOAL_RATIO = 3.0
 PHASES = ("create", "pay", "allocate", "ship")
 TABLES = ("orders_order", "orders_orderline", "inventory_reservation", "inventory_stockmovement",
@@ -75,30 +72,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_child(db: str, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--db", db, "--orders", str(args.orders),
-           "--skus", str(args.skus), "--warmup", str(args.warmup), "--rounds", str(args.rounds)]
-    cmd += ["--receiver"] * args.receiver + ["--profile"] * args.profile + ["--no-sync-commit"] * args.no_sync_commit
+    child_args = ["--orders", str(args.orders), "--skus", str(args.skus), "--warmup", str(args.warmup),
+                  "--rounds", str(args.rounds)]
+    child_args += ["--receiver"] * args.receiver + ["--profile"] * args.profile
+    child_args += ["--no-sync-commit"] * args.no_sync_commit
     print(f"[{db}] running {args.orders} orders per path ...", file=sys.stderr, flush=True)
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    sys.stderr.write(proc.stderr)
-    for line in proc.stdout.splitlines():
-        if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):])
-    last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-    return {"db": db, "error": f"child exited {proc.returncode} without a result: {last}"}
-
-
-def code_state() -> str:
-    """The commit measured, and which files under huitong/ differed from it (others edit concurrently)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "huitong"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    changed = [line[3:] for line in dirty if line.strip()]
-    return f"{head}" + (f" + local changes in {', '.join(changed)}" if changed else " (clean)")
+    return harness.run_child(__file__, db, child_args)
 
 
 def print_table(results: list[dict]) -> None:
@@ -142,7 +121,7 @@ def parent(args: argparse.Namespace) -> int:
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
-    print(f"\ncode: {code_state()}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs\n")
+    print(f"\ncode: {harness.code_state()}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs\n")
     print_table(results)
     if any("error" in r or not r["correct"] for r in results):
         return 1
@@ -154,28 +133,7 @@ def parent(args: argparse.Namespace) -> int:
 # --- child: configure Django for one throwaway database --------------------------------------------
 
 def configure(db: str) -> str:
-    """Point the settings at a fresh database (before django.setup()); returns a server label."""
-    tmp = tempfile.mkdtemp(prefix=f"huitong-bench-{db}-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # SQLite file, generated secrets
-    os.environ["HUITONG_DATA_DIR"] = tmp
-    os.environ["HUITONG_SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
-    os.environ.setdefault("HUITONG_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "huitong.config.settings"
-    for name in ("REDIS_URL", "HUITONG_SECRET_KEY", "HUITONG_DATA_KEYS", "HUITONG_REQUIRE_SECRETS"):
-        os.environ.pop(name, None)  # no broker (outbox stays a table write), throwaway secrets
-    if db == "sqlite":
-        os.environ.pop("DATABASE_URL", None)
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL"
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-        version = conn.execute("SHOW server_version").fetchone()[0]
-    os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DB}"
-    return f"PostgreSQL {version.split()[0]} on 127.0.0.1 (TCP)"
+    return harness.configure(db, name="orders", pg_db=PG_DB)
 
 
 @dataclass(frozen=True)
@@ -494,14 +452,7 @@ def count_queries(path, plan: Plan) -> tuple[dict[str, int], dict[str, int], lis
 
 
 def table_counts() -> dict[str, int]:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        counts = {}
-        for table in TABLES:
-            cur.execute(f"SELECT COUNT(*) FROM {table}")
-            counts[table] = cur.fetchone()[0]
-    return counts
+    return harness.table_counts(TABLES)
 
 
 def rows_written(path, plan: Plan) -> dict[str, int]:
