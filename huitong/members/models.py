@@ -39,3 +39,17 @@ class CustomerIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.kind}:{self.value}"
+
+
+class MemberToken(models.Model):
+    """A member's storefront API token (apps, mini-programs). Only its SHA-256 is stored."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会员令牌")
+        verbose_name_plural = _("会员令牌")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FlashsaleConfig(AppConfig):
+    name = "huitong.flashsale"
+    label = "flashsale"
+    verbose_name = _("秒杀")

@@ -1,0 +1,5 @@
+"""Staff API (filled in by this app's work)."""
+
+from ninja import Router
+
+router = Router()
