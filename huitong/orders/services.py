@@ -27,6 +27,7 @@ from huitong.orders.models import Order, OrderLine, OrderStatus, StoreLocation
 from huitong.orders.states import HOLDS_STOCK, ORDER_LIFECYCLE
 from huitong.payments import selectors as payment_selectors
 from huitong.payments import services as payments
+from huitong.payments.models import PAID_STATES
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class LineSpec:
     sku_id: int
     quantity: int
     unit_price_fen: int | None = None  # None: the SKU's list price
+    discount_fen: int = 0  # this line's own discount (promotions priced by marketing), before any order-level one
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class NewOrder:
     buyer_nick: str = ""
     buyer_remark: str = ""
     placed_at: datetime | None = None
+    customer_id: int | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -119,6 +122,7 @@ def _validate(spec: NewOrder) -> None:
         _int_field(line.quantity, f"lines[{i}].quantity", errors, minimum=1)
         if line.unit_price_fen is not None:
             _int_field(line.unit_price_fen, f"lines[{i}].unit_price_fen", errors, minimum=0)
+        _int_field(line.discount_fen, f"lines[{i}].discount_fen", errors, minimum=0)
     _int_field(spec.discount_fen, "discount_fen", errors, minimum=0)
     _int_field(spec.shipping_fen, "shipping_fen", errors, minimum=0)
     if errors:
@@ -171,15 +175,23 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
               for line in spec.lines]
     gross = [price * line.quantity for price, line in zip(prices, spec.lines, strict=True)]
     subtotal = sum(gross)
-    if spec.discount_fen > subtotal:
+    for i, (line, amount) in enumerate(zip(spec.lines, gross, strict=True)):
+        if line.discount_fen > amount:
+            errors[f"lines[{i}].discount_fen"] = "行优惠不能超过该行商品金额"
+    if errors:
+        raise InvalidOrder.for_fields(errors)
+    net = [amount - line.discount_fen for amount, line in zip(gross, spec.lines, strict=True)]
+    if spec.discount_fen > sum(net):
         raise InvalidOrder.for_fields({"discount_fen": "优惠不能超过商品金额"})
-    shares = spread_discount(spec.discount_fen, gross)
+    shares = [line.discount_fen + share
+              for line, share in zip(spec.lines, spread_discount(spec.discount_fen, net), strict=True)]
+    discount = sum(shares)
     r = spec.receiver
     placed_at = spec.placed_at or timezone.now()
     order = Order.objects.create(
         number=_new_number(placed_at), store=store, external_id=spec.external_id,
-        subtotal_fen=subtotal, discount_fen=spec.discount_fen, shipping_fen=spec.shipping_fen,
-        total_fen=subtotal - spec.discount_fen + spec.shipping_fen,
+        subtotal_fen=subtotal, discount_fen=discount, shipping_fen=spec.shipping_fen,
+        total_fen=subtotal - discount + spec.shipping_fen, customer_id=spec.customer_id,
         buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark,
         receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
         province=r.province, city=r.city, district=r.district, address=r.address,
@@ -225,6 +237,46 @@ def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datet
 
         order_review.review_paid_orders(orders=[order], actor=actor)
     return order
+
+
+@transaction.atomic
+def settle_order_payments(*, order_id: int, actor: Actor, at: datetime | None = None, review: bool = True) -> Order:
+    """Bring the order in line with its settled payments (tenders taken at checkout, an asynchronous gateway
+    callback, split tenders at the till). Idempotent: the paid amount is recomputed from the payments, never
+    incremented. Covering what is due moves a pending order to paid (then reviewed); money arriving for a
+    cancelled order, or more than is due, is refunded at once (a customer who paid twice gets one back)."""
+    order = _lock(order_id)
+    settled = [p for p in payment_selectors.list_payments(reference=order.number) if p.status in PAID_STATES]
+    if order.status == OrderStatus.CANCELLED:
+        _refund_all(settled, actor=actor, reason="订单已取消,退回迟到的付款")
+        return order
+    paid, keep = 0, []
+    for payment in settled:
+        if paid + payment.amount_fen > order.total_fen:
+            _refund_all([payment], actor=actor, reason="重复或超额付款,原路退回")
+            continue
+        paid += payment.amount_fen
+        keep.append(payment)
+    if paid == order.paid_fen and not (order.status == OrderStatus.PENDING_PAYMENT and paid >= order.total_fen):
+        return order
+    order.paid_fen = paid
+    if order.status != OrderStatus.PENDING_PAYMENT or paid < order.total_fen:
+        order.save(update_fields=["paid_fen", "updated_at"])
+        return order
+    order.paid_at = at or max((p.paid_at for p in keep if p.paid_at), default=None) or timezone.now()
+    methods = "+".join(sorted({p.method for p in keep})) or "none"
+    _move_to(order, OrderStatus.PAID, actor=actor, reason=f"paid by {methods}", fields=("paid_fen", "paid_at"))
+    if review:
+        from huitong.orders import review as order_review  # review builds on these services
+
+        order_review.review_paid_orders(orders=[order], actor=actor)
+    return order
+
+
+def _refund_all(settled, *, actor: Actor, reason: str) -> None:
+    for payment in settled:
+        if payment.net_fen > 0:
+            payments.refund_payment(payment_id=payment.pk, amount_fen=payment.net_fen, actor=actor, reason=reason)
 
 
 def allocate_order(*, order_id: int, actor: Actor, location_id: int | None = None,
@@ -303,10 +355,8 @@ def cancel_order(*, order_id: int, actor: Actor, reason: str, at: datetime | Non
     ORDER_LIFECYCLE.check(was, OrderStatus.CANCELLED)
     if was in HOLDS_STOCK:
         inventory.release_reservations(reservation_ids=_reservation_ids(order))
-    for payment in payment_selectors.list_payments(reference=order.number):
-        if payment.net_fen > 0:
-            payments.refund_payment(payment_id=payment.pk, amount_fen=payment.net_fen, actor=actor,
-                                    reason=f"order cancelled: {reason}")
+    _refund_all(payment_selectors.list_payments(reference=order.number), actor=actor,
+                reason=f"order cancelled: {reason}")
     order.cancel_reason = reason[:200]
     order.cancelled_at = at or timezone.now()
     _move_to(order, OrderStatus.CANCELLED, actor=actor, reason=reason, fields=("cancel_reason", "cancelled_at"))
