@@ -82,6 +82,11 @@ def _uses_transactional_db(request) -> bool:
         marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
+# Ledgers whose triggers refuse UPDATE/DELETE (children before parents: lot uses before entries).
+APPEND_ONLY_TABLES = ("inventory_stockmovement", "loyalty_lotuse", "loyalty_pointsentry", "loyalty_storedvalueentry",
+                      "loyalty_giftcardentry")
+
+
 @pytest.fixture(autouse=True)
 def _flushable_ledger(request):
     """Let a transactional test's flush empty the append-only stock ledger on SQLite.
@@ -97,11 +102,11 @@ def _flushable_ledger(request):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                       ["inventory_stockmovement"])
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f'DROP TRIGGER "{name}"')
-        cursor.execute("DELETE FROM inventory_stockmovement")
-        for _name, sql in triggers:
-            cursor.execute(sql)
+        for table in APPEND_ONLY_TABLES:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+            cursor.execute(f'DELETE FROM "{table}"')
+            for _name, sql in triggers:
+                cursor.execute(sql)

@@ -44,7 +44,7 @@ from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import DuplicateLocation
 from huitong.inventory.models import LocationKind
-from huitong.orders import review
+from huitong.orders import member_benefits, review
 from huitong.orders import selectors as order_selectors
 from huitong.orders import services as orders
 from huitong.orders.errors import NoFulfillmentLocation, OrderNotFound
@@ -121,6 +121,11 @@ def _move_to(request: AfterSalesRequest, status: str, *, actor: Actor, reason: s
     previous = transition(request, status, lifecycle=lifecycle_of(request.kind), actor=actor, reason=reason,
                           update_fields=[*fields, "updated_at"], data=data)
     _sync_refund_hold(request.order_id, actor)
+    if status == S.REFUNDED and request.refunded_fen:
+        # The member's tier spend and earned points follow the money back (idempotent per request number).
+        order = Order.objects.only("pk", "number", "customer_id", "paid_fen").get(pk=request.order_id)
+        member_benefits.on_refunded(order, refund_reference=request.number, amount_fen=request.refunded_fen,
+                                    actor=actor)
     outbox.emit(topic=STATUS_CHANGED, key=request.number,
                 payload={"request_id": request.pk, "number": request.number, "order_id": request.order_id,
                          "kind": request.kind, "from": previous, "to": status, "refund_fen": request.refund_fen,
@@ -407,20 +412,17 @@ def receive_return(*, request_id: int, inspections: Sequence[Inspection], actor:
 # --- money back -----------------------------------------------------------------------------------
 
 def _payment_plan(order: Order, amount: int) -> list[tuple[int, int]] | None:
-    """(payment id, amount) spreading the refund over the order's payments, earliest first, never above a
-    payment's net; None when the order was paid on its platform (no payment in Huitong)."""
-    found = list(payment_selectors.list_payments(reference=order.number))
+    """(payment id, amount) spreading the refund over the order's payments in proportion to what each still
+    holds (a partial refund of an order paid half in points gives back half points, half money); None when
+    the order was paid on its platform (no payment in Huitong)."""
+    found = [p for p in payment_selectors.list_payments(reference=order.number) if p.net_fen > 0]
     if not found and channels.get_store(order.store_id).platform not in OWN_CHANNELS:
         return None
-    plan, left = [], amount
-    for payment in found:
-        part = min(payment.net_fen, left)
-        if part > 0:
-            plan.append((payment.pk, part))
-            left -= part
-    if left:
-        raise InsufficientPayments(detail={"refund_fen": amount, "refundable_fen": amount - left})
-    return plan
+    refundable = sum(p.net_fen for p in found)
+    if amount > refundable:
+        raise InsufficientPayments(detail={"refund_fen": amount, "refundable_fen": refundable})
+    parts = allocate_fen(amount, [p.net_fen for p in found])
+    return [(p.pk, part) for p, part in zip(found, parts, strict=True) if part > 0]
 
 
 def _settle(request: AfterSalesRequest, order: Order, actor: Actor) -> list[tuple[int, int]]:

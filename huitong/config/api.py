@@ -4,8 +4,8 @@ from ninja import NinjaAPI
 
 from huitong.aftersales.api import router as aftersales_router
 from huitong.catalog.api import router as catalog_router
-from huitong.checkout.api import router as checkout_router
 from huitong.channels.api import router as channels_router
+from huitong.checkout.api import router as checkout_router
 from huitong.core.api import install_error_handlers
 from huitong.core.api import router as auth_router
 from huitong.flashsale.api import router as flashsale_router

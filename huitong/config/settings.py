@@ -196,6 +196,11 @@ HUITONG_PERIODIC_JOBS = [
     ("huitong.integrations.tasks.pull_all_stores_task", env_int("HUITONG_PULL_INTERVAL_SECONDS", 120)),
     ("huitong.orders.tasks.review_due_orders_task", env_int("HUITONG_REVIEW_INTERVAL_SECONDS", 60)),
     ("huitong.fulfillment.tasks.complete_delivered_orders_task", env_int("HUITONG_AUTO_COMPLETE_INTERVAL_SECONDS", 3600)),
+    ("huitong.members.tasks.recompute_tiers_task", env_int("HUITONG_TIERS_INTERVAL_SECONDS", 86400)),
+    ("huitong.members.tasks.recompute_rfm_task", env_int("HUITONG_RFM_INTERVAL_SECONDS", 86400)),
+    ("huitong.loyalty.tasks.expire_points_task", env_int("HUITONG_POINTS_EXPIRY_INTERVAL_SECONDS", 3600)),
+    ("huitong.marketing.tasks.expire_coupons_task", env_int("HUITONG_COUPON_EXPIRY_INTERVAL_SECONDS", 3600)),
+    ("huitong.flashsale.tasks.flash_sale_sweep_task", env_int("HUITONG_FLASH_SALE_SWEEP_SECONDS", 30)),
 ]
 HUITONG_AUTO_COMPLETE_DAYS = env_int("HUITONG_AUTO_COMPLETE_DAYS", 7)
 HUITONG_TRACKING_WEBHOOK_SECRET = os.environ.get("HUITONG_TRACKING_WEBHOOK_SECRET", "").strip() or None

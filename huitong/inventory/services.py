@@ -389,3 +389,49 @@ def set_safety_stock(*, sku_id: int, location_id: int, safety_stock: int) -> Sto
     _stock_changed([sku_id])
     item.refresh_from_db()
     return item
+
+
+# --- set-aside reservations (a flash sale's quantity held apart from general stock) -------------------
+
+def _reservation_item(reservation_id: int) -> int:
+    item_id = Reservation.objects.filter(pk=reservation_id).values_list("stock_item_id", flat=True).first()
+    if item_id is None:
+        raise ReservationNotFound(reservation_id=f"预占 {reservation_id} 不存在")
+    return item_id
+
+
+@transaction.atomic
+def shrink_reservation(*, reservation_id: int, quantity: int) -> int:
+    """Give ``quantity`` of an active reservation back to available stock; returns what it still holds.
+    Taking all of it closes the reservation (released). Conditional updates: a reservation that holds less
+    than ``quantity``, or is closed, raises ReservationClosed (409) and changes nothing. The stock row is
+    taken before the reservation row, as ``grow_reservation`` does, so the two cannot deadlock."""
+    _check_positive(quantity)
+    item_id = _reservation_item(reservation_id)
+    if not stock_sql.unhold(item_id, quantity):  # the row holds less: so does the reservation
+        raise ReservationClosed(detail={"reservation_id": reservation_id, "requested": quantity})
+    active = Reservation.objects.filter(pk=reservation_id, status=ReservationStatus.ACTIVE)
+    if active.filter(quantity__gt=quantity).update(quantity=F("quantity") - quantity):
+        left = Reservation.objects.filter(pk=reservation_id).values_list("quantity", flat=True).get()
+    elif active.filter(quantity=quantity).update(status=ReservationStatus.RELEASED, closed_at=timezone.now()):
+        left = 0
+    else:
+        raise ReservationClosed(detail={"reservation_id": reservation_id, "requested": quantity})
+    _stock_changed(StockItem.objects.filter(pk=item_id).values_list("sku_id", flat=True))
+    return left
+
+
+@transaction.atomic
+def grow_reservation(*, reservation_id: int, quantity: int) -> int:
+    """Hold ``quantity`` more of the stock row under an active reservation; returns what it now holds.
+    Too little available raises InsufficientStock, a closed reservation ReservationClosed (both 409,
+    nothing changed)."""
+    _check_positive(quantity)
+    item_id = _reservation_item(reservation_id)
+    if not stock_sql.hold(item_id, quantity):
+        raise _insufficient(item_id, quantity)
+    if not Reservation.objects.filter(pk=reservation_id, status=ReservationStatus.ACTIVE).update(
+            quantity=F("quantity") + quantity):
+        raise ReservationClosed(detail={"reservation_id": reservation_id})
+    _stock_changed(StockItem.objects.filter(pk=item_id).values_list("sku_id", flat=True))
+    return Reservation.objects.filter(pk=reservation_id).values_list("quantity", flat=True).get()

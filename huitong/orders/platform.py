@@ -23,7 +23,7 @@ from huitong.core.money import allocate_fen
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
 from huitong.members import services as members
-from huitong.orders import review, services
+from huitong.orders import member_benefits, review, services
 from huitong.orders.errors import InvalidOrder
 from huitong.orders.models import Order, OrderLine, OrderStatus
 from huitong.orders.services import Receiver, _lock, _move_to, _new_number, fulfillment_locations
@@ -228,6 +228,9 @@ def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
     audit.record_many(actor=actor, entries=[
         (o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders])
     review.review_paid_orders(orders=orders, actor=actor)
+    for order in orders:
+        if order.status == S.COMPLETED and order.customer_id:  # first seen already completed
+            member_benefits.on_completed(order, actor=actor)
     outbox.emit_many(topic="order.created", messages=[
         (o.number, {"order_id": o.pk, "number": o.number, "store_id": o.store_id}) for o in orders])
     return orders

@@ -39,10 +39,12 @@ def _day_start(day: date) -> datetime:
 
 def list_orders(
     *, status: str | None = None, store_id: int | None = None, date_from: date | None = None,
-    date_to: date | None = None, search: str | None = None,
+    date_to: date | None = None, search: str | None = None, customer_id: int | None = None,
 ) -> QuerySet[Order]:
     """Orders newest first; ``date_to`` is inclusive (local dates)."""
     qs = Order.objects.select_related("store").prefetch_related("lines")
+    if customer_id:
+        qs = qs.filter(customer_id=customer_id)
     if status:
         qs = qs.filter(status=status)
     if store_id:

@@ -84,6 +84,13 @@ def _lock(order_id: int) -> Order:
 def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", fields: Sequence[str] = ()) -> None:
     previous = transition(order, status, lifecycle=ORDER_LIFECYCLE, actor=actor, reason=reason,
                           update_fields=[*fields, "updated_at"])
+    if status in (OrderStatus.COMPLETED, OrderStatus.CANCELLED):
+        from huitong.orders import member_benefits  # points, tier spend and coupons of the order's member
+
+        if status == OrderStatus.COMPLETED:
+            member_benefits.on_completed(order, actor=actor)
+        else:
+            member_benefits.on_cancelled(order, actor=actor)
     outbox.emit(
         topic="order.status_changed", key=order.number,
         payload={"order_id": order.pk, "number": order.number, "store_id": order.store_id,

@@ -68,3 +68,17 @@ def test_money_for_a_cancelled_order_goes_back(shop):
     order = services.settle_order_payments(order_id=order.pk, actor=shop.actor)
     assert order.status == OrderStatus.CANCELLED and order.paid_fen == 0
     assert Payment.objects.get(pk=late.pk).status == PaymentStatus.REFUNDED
+
+
+def test_an_asynchronous_settlement_reaches_the_order_through_the_outbox(shop):
+    from huitong.core import outbox
+
+    order = shop.order((shop.sku_a.pk, 1)).order
+    payment = payments.create_payment(reference=order.number, amount_fen=2990, method="sandbox", actor=shop.actor)
+    payments.confirm_payment(payment_id=payment.pk, gateway_trade_no="T1", amount_fen=2990, actor=shop.actor)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
+    outbox.deliver_due()
+    outbox.deliver_due()  # delivered again (at least once): nothing more happens
+    order = Order.objects.get(pk=order.pk)
+    assert (order.status, order.paid_fen) == (OrderStatus.PAID, 2990)
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID
