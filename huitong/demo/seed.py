@@ -25,6 +25,7 @@ from huitong.channels.models import Platform
 from huitong.core.actors import Actor
 from huitong.core.permissions import Role
 from huitong.demo.catalog_data import DemoProduct, DemoSku, demo_products
+from huitong.demo.offers import seed_offers
 from huitong.demo.simulation import Simulation, Site
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
@@ -71,6 +72,9 @@ class SeedReport:
     orders_created: int
     orders_by_status: dict[str, int]
     restocks: int
+    members: int = 0
+    coupons_issued: int = 0
+    flash_sale_id: int | None = None
 
 
 def seed_demo(
@@ -88,10 +92,15 @@ def seed_demo(
                 sites=sites, products=demo_products(), users=users, seed=seed, orders_per_day=orders_per_day,
             )
             result = simulation.run(days=days, progress=progress)
+            web = next(site for site in sites if site.web)
+            offers = seed_offers(actor=Actor.of_user(users[ADMIN_USERNAME]), web_store_id=web.store_id,
+                                 web_location_id=web.location_ids[0])
     return SeedReport(
         admin_username=ADMIN_USERNAME, admin_password=password, products_created=products, skus_created=skus,
         business_seeded=result is not None, orders_created=result.orders if result else 0,
         orders_by_status=result.by_status if result else {}, restocks=result.restocks if result else 0,
+        members=offers.members_scored if result else 0, coupons_issued=offers.coupons_issued if result else 0,
+        flash_sale_id=offers.flash_sale_id if result else None,
     )
 
 

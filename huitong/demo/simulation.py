@@ -27,6 +27,7 @@ from huitong.demo.people import REMARKS, Customer, customer_weights, make_custom
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
+from huitong.members import services as members
 from huitong.orders import services as orders
 
 WEB_SHARE = 0.55  # of all orders; the rest are sold in the shops
@@ -84,6 +85,7 @@ class Simulation:
         self.prices = {item.sku_id: item.price_fen for item in self.items}
         self.targets = self._targets()
         self.customers: list[Customer] = make_customers(400, self.rng)
+        self.member_ids: dict[str, int] = {}  # phone → member: one member per person across channels
         self.customer_cum = list(accumulate(customer_weights(len(self.customers))))
         self.cum_weights: dict[float, list[float]] = {}
         self.staff = {name: Actor.of_user(user) for name, user in users.items()}
@@ -240,6 +242,7 @@ class Simulation:
                 receiver=orders.Receiver(name=customer.name, phone=customer.phone, province=customer.province,
                                          city=customer.city, district=customer.district, address=customer.address),
                 buyer_nick=customer.nick, buyer_remark=remark, placed_at=placed_at,
+                customer_id=self._member_id(customer),
             )
             return orders.create_order(spec=spec, actor=buyer).order
 
@@ -252,6 +255,11 @@ class Simulation:
         elif not just_now:
             order = self._web_lifecycle(order, placed_at, customer)
         self.status[order.status] += 1
+
+    def _member_id(self, customer: Customer) -> int:
+        if customer.phone not in self.member_ids:
+            self.member_ids[customer.phone] = members.identify_member(phone=customer.phone, name=customer.name)
+        return self.member_ids[customer.phone]
 
     def _web_lifecycle(self, order, placed_at: datetime, customer: Customer):
         roll = self.rng.random()

@@ -90,3 +90,8 @@ def ledger_discrepancies() -> list[dict]:
         if item["on_hand"] != expected_on_hand or item["reserved"] != expected_reserved:
             bad.append({**item, "ledger": expected_on_hand, "reservations": expected_reserved})
     return bad
+
+
+def list_stock(*, location_id: int) -> QuerySet[StockItem]:
+    """The stock rows of one location (with their SKU), most on hand first."""
+    return StockItem.objects.filter(location_id=location_id).select_related("sku").order_by("-on_hand", "sku_id")

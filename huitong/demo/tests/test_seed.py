@@ -76,6 +76,16 @@ def test_seed_builds_a_believable_business(tmp_path):
     assert Order.objects.filter(status=OrderStatus.COMPLETED).exists()
     assert Order.objects.filter(status=OrderStatus.PENDING_PAYMENT).exists()
     assert ledger_discrepancies() == []
+    # one member per web buyer; completed web orders earned points; segments, promotions, a live flash sale
+    from huitong.loyalty import selectors as loyalty
+    from huitong.members.models import MemberRfm
+
+    assert not Order.objects.filter(store=web, customer__isnull=True).exists()
+    earned = Order.objects.filter(store=web, status=OrderStatus.COMPLETED).values_list("customer_id", flat=True)
+    assert all(loyalty.points_balance(cid) > 0 for cid in set(earned))
+    assert loyalty.ledger_discrepancies() == []
+    assert report.members == MemberRfm.objects.count()
+    assert report.flash_sale_id is not None
 
 
 @pytest.mark.django_db

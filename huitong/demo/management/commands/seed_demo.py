@@ -20,6 +20,8 @@ class Command(BaseCommand):
         if report.business_seeded:
             statuses = ", ".join(f"{status} {n}" for status, n in sorted(report.orders_by_status.items()))
             self.stdout.write(f"orders: {report.orders_created} ({statuses}); restocks: {report.restocks}")
+            self.stdout.write(f"members with RFM scores: {report.members}; campaign coupons: {report.coupons_issued}; "
+                              f"flash sale: {report.flash_sale_id or '-'}")
         else:
             self.stdout.write("demo stores already exist: order history left as it is")
         self.stdout.write(self.style.SUCCESS(f"staff login: {report.admin_username} / {report.admin_password}"))
