@@ -288,7 +288,8 @@ def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Acto
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.SHIPPED)
     _refuse_if_held(order)
-    inventory.ship_reservations(reservation_ids=_reservation_ids(order), reference=order.number, actor=actor)
+    reserved = OrderLine.objects.filter(order_id=order.pk, reservation__isnull=False).values("reservation_id")
+    inventory.ship_reservations(reservation_ids=reserved, reference=order.number, actor=actor)
     order.carrier_code, order.waybill_no = carrier_code.strip(), waybill_no.strip()
     order.shipped_at = at or timezone.now()
     _move_to(order, OrderStatus.SHIPPED, actor=actor, fields=("carrier_code", "waybill_no", "shipped_at"),
