@@ -36,6 +36,8 @@ def configure(db: str, *, name: str, pg_db: str) -> str:
         return f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL"
     import psycopg
 
+    # Sessions sharing one PostgreSQL server keep their throwaway databases apart by a prefix.
+    pg_db = os.environ.get("HUITONG_BENCH_PG_PREFIX", "huitong_") + pg_db.removeprefix("huitong_")
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {pg_db} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {pg_db}")

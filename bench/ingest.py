@@ -516,12 +516,14 @@ class Baseline:
                                enc(RECEIVER["name"]), enc(RECEIVER["phone"]), self.crypto.lookup_hash(RECEIVER["phone"]),
                                RECEIVER["province"], RECEIVER["city"], RECEIVER["district"], enc(RECEIVER["detail"]),
                                "", "", "", "", "", r.placed_at, r.paid_at, now, "", "[]", self.status_text,
-                               r.updated_at])
+                               r.updated_at, "approved", now])
+            # auto-review passes (no rules configured): imported approved, and that is audited
             self._insert(cur, Order, "number, store_id, external_id, status, currency, subtotal_fen, discount_fen,"
                          " shipping_fen, total_fen, paid_fen, buyer_nick, receiver_name, receiver_phone,"
                          " receiver_phone_hash, province, city, district, address, buyer_remark, seller_remark,"
                          " carrier_code, waybill_no, cancel_reason, placed_at, paid_at, updated_at, buyer_id,"
-                         " hold_reasons, platform_status, platform_updated_at", orders, " RETURNING id")
+                         " hold_reasons, platform_status, platform_updated_at, review_status, reviewed_at", orders,
+                         " RETURNING id")
             order_ids = [x[0] for x in cur.fetchall()]
             lines, held = [], iter(reservations)
             for r, order_id in zip(rows, order_ids, strict=True):
@@ -534,7 +536,9 @@ class Baseline:
             self._insert(cur, AuditEntry, "actor_id, actor_label, at, object_type, object_id, from_state, to_state,"
                          " reason, data",
                          [[biz.actor.user_id, biz.actor.label, now, "orders.order", str(order_id), "", "paid",
-                           f"imported from platform ({self.status_text})", "{}"] for order_id in order_ids])
+                           f"imported from platform ({self.status_text})", "{}"] for order_id in order_ids]
+                         + [[biz.actor.user_id, biz.actor.label, now, "orders.orderreview", str(order_id), "unreviewed",
+                             "approved", "auto review", '{"codes": []}'] for order_id in order_ids])
             messages = [("inventory.stock_changed", "", {"sku_ids": sorted({biz.sku_ids[s] for r in rows
                                                                            for s, *_ in r.lines})})]
             messages += [("order.created", n, {"order_id": o, "number": n, "store_id": self.store_id})
@@ -621,6 +625,9 @@ def store_rows(store_id: int) -> dict[str, int]:
         "raw payloads": "SELECT COUNT(*) FROM integrations_rawpayload WHERE store_id = %s",
         "audit rows": "SELECT COUNT(*) FROM core_auditentry a JOIN orders_order o ON a.object_id = o.id::text"
                       " WHERE a.object_type = 'orders.order' AND o.store_id = %s",
+        "review audit rows": "SELECT COUNT(*) FROM core_auditentry a JOIN orders_order o ON a.object_id = o.id::text"
+                             " WHERE a.object_type = 'orders.orderreview' AND o.store_id = %s",
+        "approved": "SELECT COUNT(*) FROM orders_order WHERE store_id = %s AND review_status = 'approved'",
         "order.created events": "SELECT COUNT(*) FROM core_outboxmessage WHERE topic = 'order.created'"
                                 " AND (payload->>'store_id')::bigint = %s",
         "held orders": "SELECT COUNT(*) FROM orders_order WHERE store_id = %s AND hold_reasons <> '[]'::jsonb",

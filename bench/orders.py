@@ -263,6 +263,8 @@ class BaselinePath:
         self.crypto = crypto
         self.seq = 0
         self.orders: dict[int, tuple[str, int, list[tuple[int, int, int]]]] = {}  # id -> number, total, held
+        self.audit_rows: list[list] = []
+        self.outbox_rows: list[list] = []
 
     def _now(self):
         from django.utils import timezone
@@ -270,19 +272,26 @@ class BaselinePath:
         return self.connection.ops.adapt_datetimefield_value(timezone.now())
 
     def _audit(self, cur, now, object_type: str, object_id: int, from_state: str, to_state: str, reason: str):
-        cur.execute(
-            "INSERT INTO core_auditentry (actor_id, actor_label, at, object_type, object_id, from_state, to_state,"
-            " reason, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [self.actor.user_id, self.actor.label, now, object_type, str(object_id), from_state, to_state,
-             reason, "{}"],
-        )
+        self.audit_rows.append([self.actor.user_id, self.actor.label, now, object_type, str(object_id), from_state,
+                                to_state, reason, "{}"])
 
     def _outbox(self, cur, now, topic: str, key: str, payload: dict):
-        cur.execute(
-            "INSERT INTO core_outboxmessage (topic, key, payload, status, created_at, available_at, locked_until,"
-            " attempts, delivered_at, last_error) VALUES (%s, %s, %s, 'pending', %s, %s, NULL, 0, NULL, '')",
-            [topic, key, json.dumps(payload), now, now],
-        )
+        self.outbox_rows.append([topic, key, json.dumps(payload), now, now])
+
+    def _flush(self, cur):
+        """A step's audit entries and outbox messages, one multi-row INSERT each at the end of its transaction
+        (as the services write them)."""
+        if self.audit_rows:
+            cur.execute("INSERT INTO core_auditentry (actor_id, actor_label, at, object_type, object_id, from_state,"
+                        " to_state, reason, data) VALUES "
+                        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(self.audit_rows)),
+                        [v for row in self.audit_rows for v in row])
+        if self.outbox_rows:
+            cur.execute("INSERT INTO core_outboxmessage (topic, key, payload, status, created_at, available_at,"
+                        " locked_until, attempts, delivered_at, last_error) VALUES "
+                        + ", ".join(["(%s, %s, %s, 'pending', %s, %s, NULL, 0, NULL, '')"] * len(self.outbox_rows)),
+                        [v for row in self.outbox_rows for v in row])
+        self.audit_rows, self.outbox_rows = [], []
 
     def _status(self, cur, now, order_id: int, from_state: str, to_state: str, reason: str, sets: str, params):
         """Move the order (conditional on its current status), audit it, emit the outbox event."""
@@ -349,6 +358,7 @@ class BaselinePath:
             self._audit(cur, now, "orders.order", order_id, "", "pending_payment", "created")
             self._outbox(cur, now, "order.created", number,
                          {"order_id": order_id, "number": number, "store_id": self.store_id})
+            self._flush(cur)
         self.orders[order_id] = (number, total, held)
         return order_id
 
@@ -364,17 +374,18 @@ class BaselinePath:
             )
             payment_id = cur.fetchone()[0]
             self._audit(cur, now, "payments.payment", payment_id, "created", "paid", "settled")
+            # auto-review passes (no rules configured): the order is approved with its payment, and that is audited
             self._status(cur, now, order_id, "pending_payment", "paid", "paid by sandbox",
-                         "paid_fen = %s, paid_at = %s, ", [total, now])
-            # auto-review passes (no rules configured): the order is approved, and that is audited
-            cur.execute("UPDATE orders_order SET review_status = 'approved', reviewed_at = %s, review_due_at = NULL"
-                        " WHERE id = %s", [now, order_id])
+                         "paid_fen = %s, paid_at = %s, review_status = 'approved', reviewed_at = %s,"
+                         " review_due_at = NULL, ", [total, now, now])
             self._audit(cur, now, "orders.orderreview", order_id, "unreviewed", "approved", "auto-review passed")
+            self._flush(cur)
 
     def allocate(self, order_id: int) -> None:
         with self.transaction.atomic(), self.connection.cursor() as cur:
             now = self._now()
             self._status(cur, now, order_id, "paid", "allocated", "allocated", "allocated_at = %s, ", [now])
+            self._flush(cur)
 
     def ship(self, order_id: int) -> None:
         number, _total, held = self.orders[order_id]
@@ -394,6 +405,7 @@ class BaselinePath:
             waybill = f"SF{order_id:012d}"
             self._status(cur, now, order_id, "allocated", "shipped", f"SF {waybill}",
                          "carrier_code = %s, waybill_no = %s, shipped_at = %s, ", ["SF", waybill, now])
+            self._flush(cur)
 
 
 def _spread(discount: int, gross: list[int]) -> list[int]:

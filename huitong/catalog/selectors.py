@@ -91,6 +91,14 @@ def skus_by_ids(ids: Iterable[int]) -> dict[int, Sku]:
     return {sku.pk: sku for sku in Sku.objects.select_related("product").filter(pk__in=ids)}
 
 
+def skus_by_codes(codes: Iterable[str]) -> dict[str, Sku]:
+    """SKUs (with their product) by code (surrounding spaces ignored), in one query; unknown codes are absent."""
+    codes = {(code or "").strip() for code in codes} - {""}
+    if not codes:
+        return {}
+    return {sku.code: sku for sku in Sku.objects.select_related("product").filter(code__in=codes)}
+
+
 def list_skus(
     *, search: str | None = None, product_id: int | None = None, is_active: bool | None = None
 ) -> QuerySet[Sku]:

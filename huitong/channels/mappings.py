@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from huitong.catalog import selectors as catalog
-from huitong.catalog.errors import SkuNotFound
 from huitong.channels.errors import InvalidMapping
 from huitong.channels.models import MappingComponent, SkuMapping
 
@@ -30,53 +29,59 @@ class Component:
     quantity: int  # per unit of the platform listing
 
 
-def _components(mapping: SkuMapping) -> tuple[Component, ...]:
-    return tuple(Component(c.sku_id, c.quantity) for c in mapping.components.all())
-
-
 def resolve_listings(*, store_id: int, listings: Iterable[Listing]) -> dict[Listing, tuple[Component, ...] | None]:
     """What each listing ships as, or None if it is not mapped and its merchant code matches no SKU.
 
     Order of precedence: an explicit mapping of the (item, SKU) pair; a mapping of the merchant code;
     auto-match of the merchant code to a Huitong SKU code (recorded as an auto-matched mapping)."""
     listings = list(dict.fromkeys(listings))
-    by_pair: dict[tuple[str, str], SkuMapping] = {}
-    by_code: dict[str, SkuMapping] = {}
     items = {lst.item_id for lst in listings if lst.item_id or lst.sku_id}
     codes = {lst.merchant_code for lst in listings if lst.merchant_code}
-    rows = SkuMapping.objects.filter(store_id=store_id).filter(
+    rows = list(SkuMapping.objects.filter(store_id=store_id).filter(
         Q(platform_item_id__in=items) | Q(platform_item_id="", platform_sku_id="", merchant_code__in=codes)
-    ).prefetch_related("components")
-    for row in rows:
-        if row.platform_item_id or row.platform_sku_id:
-            by_pair[(row.platform_item_id, row.platform_sku_id)] = row
+    ).values_list("pk", "platform_item_id", "platform_sku_id", "merchant_code"))
+    parts: dict[int, list[Component]] = {}
+    for mapping_id, sku_id, quantity in MappingComponent.objects.filter(
+            mapping_id__in=[row[0] for row in rows]).order_by("pk").values_list("mapping_id", "sku_id", "quantity"):
+        parts.setdefault(mapping_id, []).append(Component(sku_id, quantity))
+    by_pair: dict[tuple[str, str], int] = {}
+    by_code: dict[str, int] = {}
+    for mapping_id, item_id, sku_id, code in rows:
+        if item_id or sku_id:
+            by_pair[(item_id, sku_id)] = mapping_id
         else:
-            by_code[row.merchant_code] = row
+            by_code[code] = mapping_id
     result: dict[Listing, tuple[Component, ...] | None] = {}
+    unmatched = []
     for listing in listings:
         mapping = by_pair.get((listing.item_id, listing.sku_id)) if (listing.item_id or listing.sku_id) else None
         mapping = mapping or by_code.get(listing.merchant_code)
-        if mapping is not None and mapping.components.all():
-            result[listing] = _components(mapping)
+        if mapping is not None and parts.get(mapping):
+            result[listing] = tuple(parts[mapping])
         else:
-            result[listing] = _auto_match(store_id, listing)
+            unmatched.append(listing)
+    matched = _auto_match(store_id, {lst.merchant_code for lst in unmatched if lst.merchant_code}, by_code)
+    for listing in unmatched:
+        result[listing] = matched.get(listing.merchant_code)
     return result
 
 
-def _auto_match(store_id: int, listing: Listing) -> tuple[Component, ...] | None:
-    if not listing.merchant_code:
-        return None
-    try:
-        sku = catalog.get_sku_by_code(listing.merchant_code)
-    except SkuNotFound:
-        return None
-    if not sku.is_active:
-        return None
-    mapping, _ = SkuMapping.objects.get_or_create(store_id=store_id, platform_item_id="", platform_sku_id="",
-                                                  merchant_code=listing.merchant_code,
-                                                  defaults={"auto_matched": True})
-    MappingComponent.objects.get_or_create(mapping=mapping, sku_id=sku.pk, defaults={"quantity": 1})
-    return (Component(sku.pk, 1),)
+def _auto_match(store_id: int, codes: set[str], by_code: dict[str, int]) -> dict[str, tuple[Component, ...]]:
+    """Merchant codes equal to an active Huitong SKU's code, recorded as auto-matched mappings: a few
+    statements for all the codes of a page (a store's first pages bring hundreds of new codes)."""
+    skus = catalog.skus_by_codes(codes)
+    found = {code: skus[code.strip()] for code in codes if code.strip() in skus and skus[code.strip()].is_active}
+    if not found:
+        return {}
+    SkuMapping.objects.bulk_create(
+        [SkuMapping(store_id=store_id, platform_item_id="", platform_sku_id="", merchant_code=code, auto_matched=True)
+         for code in found if code not in by_code], ignore_conflicts=True)
+    mapping_ids = dict(SkuMapping.objects.filter(store_id=store_id, platform_item_id="", platform_sku_id="",
+                                                 merchant_code__in=list(found)).values_list("merchant_code", "pk"))
+    MappingComponent.objects.bulk_create(
+        [MappingComponent(mapping_id=mapping_ids[code], sku_id=sku.pk, quantity=1) for code, sku in found.items()],
+        ignore_conflicts=True)
+    return {code: (Component(sku.pk, 1),) for code, sku in found.items()}
 
 
 @transaction.atomic

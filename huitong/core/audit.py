@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from huitong.core import batch
 from huitong.core.actors import Actor
 from huitong.core.models import AuditEntry
 
@@ -14,7 +15,7 @@ def record(
     *, actor: Actor, obj: models.Model, from_state: str = "", to_state: str = "", reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor_id=actor.user_id,
         actor_label=actor.label,
         object_type=obj._meta.label_lower,
@@ -24,6 +25,12 @@ def record(
         reason=reason[:500],
         data=data or {},
     )
+    open_batch = batch.current()
+    if open_batch is not None:
+        open_batch.audit.append(entry)  # written at the end of the service's batch (core.batch)
+    else:
+        entry.save(force_insert=True)
+    return entry
 
 
 def history(obj: models.Model):
@@ -31,10 +38,14 @@ def history(obj: models.Model):
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
-def record_many(*, actor: Actor, entries: list[tuple[models.Model, str, str, str]]) -> None:
-    """Several audit rows in one insert: (object, from_state, to_state, reason) each."""
-    AuditEntry.objects.bulk_create(
-        AuditEntry(actor_id=actor.user_id, actor_label=actor.label, object_type=obj._meta.label_lower,
-                   object_id=str(obj.pk), from_state=from_state, to_state=to_state, reason=reason[:500], data={})
-        for obj, from_state, to_state, reason in entries
-    )
+def record_many(*, actor: Actor, entries: list[tuple]) -> None:
+    """Several audit rows in one insert: (object, from_state, to_state, reason[, data]) each."""
+    rows = [AuditEntry(actor_id=actor.user_id, actor_label=actor.label, object_type=obj._meta.label_lower,
+                       object_id=str(obj.pk), from_state=from_state, to_state=to_state, reason=reason[:500],
+                       data=(more[0] if more else None) or {})
+            for obj, from_state, to_state, reason, *more in entries]
+    open_batch = batch.current()
+    if open_batch is not None:
+        open_batch.audit.extend(rows)
+    else:
+        AuditEntry.objects.bulk_create(rows)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from huitong.core import batch
 from huitong.core.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -42,22 +43,38 @@ def unregister_handler(topic: str) -> None:
 def emit(*, topic: str, payload: dict[str, Any], key: str = "", delay: timedelta | None = None) -> OutboxMessage:
     """Write a message in the caller's transaction (due after ``delay``, if given). Delivery is
     triggered after commit when a broker is configured; in the embedded default the in-process
-    scheduler polls."""
-    message = OutboxMessage.objects.create(topic=topic, key=key, payload=payload,
-                                           available_at=timezone.now() + (delay or timedelta(0)))
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from huitong.core.tasks import deliver_outbox_task
-
-        transaction.on_commit(deliver_outbox_task.delay)
+    scheduler polls. Inside ``core.batch.batched()`` the message is written at the end of the batch."""
+    message = OutboxMessage(topic=topic, key=key, payload=payload,
+                            available_at=timezone.now() + (delay or timedelta(0)))
+    open_batch = batch.current()
+    if open_batch is not None:
+        open_batch.outbox.append(message)
+        return message
+    message.save(force_insert=True)
+    _trigger()
     return message
 
 
 def emit_many(*, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None:
     """Several messages of one topic in one insert: (key, payload) each."""
     now = timezone.now()
-    OutboxMessage.objects.bulk_create(
-        OutboxMessage(topic=topic, key=key, payload=payload, available_at=now) for key, payload in messages)
-    if messages and not settings.CELERY_TASK_ALWAYS_EAGER:
+    rows = [OutboxMessage(topic=topic, key=key, payload=payload, available_at=now) for key, payload in messages]
+    open_batch = batch.current()
+    if open_batch is not None:
+        open_batch.outbox.extend(rows)
+    else:
+        write_many(rows)
+
+
+def write_many(messages: list[OutboxMessage]) -> None:
+    """Insert built messages in one statement (``emit_many``, and the end of a batch)."""
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        _trigger()
+
+
+def _trigger() -> None:
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
         from huitong.core.tasks import deliver_outbox_task
 
         transaction.on_commit(deliver_outbox_task.delay)

@@ -6,6 +6,19 @@ from huitong.channels.models import ChannelStore
 from huitong.orders.models import OrderLine
 
 
+class PayloadField(models.JSONField):
+    """A JSONField bulk-inserted as multi-row VALUES on PostgreSQL. In Django's UNNEST form psycopg builds
+    a jsonb[] literal in Python and escapes every quote of every payload: a page of 100 platform orders took
+    about 19 ms instead of 7. Same column and migrations as a JSONField."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
 class RawPayload(models.Model):
     """Every distinct platform payload received (pull page order, push message, file row), kept for
     audit and replay. The same payload twice is stored once (digest)."""
@@ -14,7 +27,7 @@ class RawPayload(models.Model):
     source = models.CharField(_("来源"), max_length=20)  # pull, push, json, file
     external_id = models.CharField(_("平台订单号"), max_length=64, blank=True, db_index=True)
     digest = models.CharField(max_length=64)
-    payload = models.JSONField(_("内容"), encoder=DjangoJSONEncoder)  # spreadsheet rows carry dates
+    payload = PayloadField(_("内容"), encoder=DjangoJSONEncoder)  # spreadsheet rows carry dates
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
 
     class Meta:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from huitong.channels.models import OWN_CHANNELS, ChannelStore, MappingComponent, PublicationRule, SkuMapping
-from huitong.core import outbox
+from huitong.core import batch, outbox
 from huitong.core.models import OutboxMessage
 from huitong.integrations.connectors.base import StockUpdate
 from huitong.integrations.models import ListingStock, PushLog
@@ -93,10 +94,12 @@ def fan_out(message: OutboxMessage) -> None:
     mapping_ids = (MappingComponent.objects.filter(sku_id__in=sku_ids, mapping__store__is_active=True)
                    .exclude(mapping__store__platform__in=OWN_CHANNELS)
                    .values_list("mapping_id", "mapping__store_id").distinct())
-    for mapping_id, store_id in mapping_ids:
-        key = f"{store_id}:{mapping_id}"
-        if not outbox.waiting_with_key(PUSH_STOCK, key):
-            outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
+    # The pushes of one change: one transaction and one insert (was one autocommit insert per store).
+    with transaction.atomic(), batch.batched():
+        for mapping_id, store_id in mapping_ids:
+            key = f"{store_id}:{mapping_id}"
+            if not outbox.waiting_with_key(PUSH_STOCK, key):
+                outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
 
 
 def push_listing(message: OutboxMessage) -> None:

@@ -63,6 +63,13 @@ def available_by_sku(sku_ids: Iterable[int], *, location_ids: Iterable[int] | No
     return {row["sku_id"]: row["available"] or 0 for row in rows}
 
 
+def available_at(sku_ids: Iterable[int], location_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Available (on hand − reserved) per (SKU, location) that has a stock row, in one query."""
+    rows = StockItem.objects.filter(sku_id__in=list(sku_ids), location_id__in=list(location_ids)).values_list(
+        "sku_id", "location_id", "on_hand", "reserved")
+    return {(sku, loc): on_hand - reserved for sku, loc, on_hand, reserved in rows}
+
+
 def list_movements(*, sku_id: int | None = None, location_id: int | None = None, reference: str | None = None
                    ) -> QuerySet[StockMovement]:
     qs = StockMovement.objects.select_related("stock_item__location")

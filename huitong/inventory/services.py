@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -210,7 +210,9 @@ def reserve_each(*, requests: Sequence[Sequence[Hold]], location_ids: Sequence[i
     sku_ids = sorted({h.sku_id for holds in requests for h in holds})
     rows = StockItem.objects.filter(sku_id__in=sku_ids, location_id__in=location_ids)
     rank = {loc: i for i, loc in enumerate(location_ids)}
-    if len(requests) == 1:
+    if len(requests) == 1 and connection.features.can_return_columns_from_insert:
+        outcomes = [_take_returning(requests[0], location_ids)]  # no read first: UPDATE … RETURNING
+    elif len(requests) == 1:
         item_of = {(sku, loc): pk for sku, loc, pk in rows.values_list("sku_id", "location_id", "pk")}
         outcomes = [_take(requests[0], item_of, _locations_of(item_of, rank), location_ids)]
     else:
@@ -297,18 +299,37 @@ def _take(holds, item_of, locations_of, location_ids) -> list[tuple[Hold, int, i
     return [(hold, *placed[i]) for i, hold in enumerate(holds)]
 
 
+def _take_returning(holds, location_ids) -> list[tuple[Hold, int, int]] | InsufficientStock:
+    """``_take`` without reading the stock rows first: each hold tries the locations in order with one
+    conditional UPDATE that returns the row it changed (a location without a row simply matches nothing)."""
+    placed: dict[int, tuple[int, int]] = {}
+    for index in sorted(range(len(holds)), key=lambda i: (holds[i].sku_id, i)):
+        hold = holds[index]
+        for location_id in location_ids:
+            item_id = stock_sql.hold_at(hold.sku_id, location_id, hold.quantity)
+            if item_id is not None:
+                placed[index] = (item_id, location_id)
+                break
+        else:
+            for done, (item_id, _loc) in placed.items():  # give back what this request already took
+                stock_sql.unhold(item_id, holds[done].quantity)
+            return InsufficientStock(detail={"sku_id": hold.sku_id, "requested": hold.quantity,
+                                             "available": _available(hold.sku_id, location_ids)})
+    return [(hold, *placed[i]) for i, hold in enumerate(holds)]
+
+
 def _available(sku_id: int, location_ids: Sequence[int]) -> int:
     rows = StockItem.objects.filter(sku_id=sku_id, location_id__in=location_ids).values_list("on_hand", "reserved")
     return max((on_hand - reserved for on_hand, reserved in rows), default=0)
 
 
-def _close_all(reservation_ids: Sequence[int], status: str) -> list[Reservation]:
+def _close_all(reservation_ids: Sequence[int] | QuerySet, status: str) -> list[Reservation]:
     """Close active reservations; those already closed with ``status`` are skipped (idempotent).
     Raises before writing if any is missing or closed otherwise. Sorted by (SKU, location): the one
     global order in which every service takes stock rows, so concurrent writers cannot deadlock."""
     found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
                  .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
-    if len(found) != len(set(reservation_ids)):
+    if not isinstance(reservation_ids, QuerySet) and len(found) != len(set(reservation_ids)):
         missing = sorted(set(reservation_ids) - {r.pk for r in found})
         raise ReservationNotFound(reservation_id=", ".join(map(str, missing)))
     wrong = [r for r in found if r.status not in (ReservationStatus.ACTIVE, status)]
@@ -343,9 +364,11 @@ def release_reservation(*, reservation_id: int) -> Reservation | None:
 
 
 @joins_caller_transaction
-def ship_reservations(*, reservation_ids: Sequence[int], reference: str, actor: Actor) -> list[StockMovement]:
+def ship_reservations(*, reservation_ids: Sequence[int] | QuerySet, reference: str, actor: Actor
+                      ) -> list[StockMovement]:
     """Stock leaves the building: on hand and reserved both go down, the ledger records it.
-    Idempotent: reservations already shipped are skipped."""
+    Idempotent: reservations already shipped are skipped. ``reservation_ids`` may be a query of ids (the
+    reservations a document's rows point at, by foreign key): read in the same statement as the reservations."""
     shipped = _close_all(reservation_ids, ReservationStatus.SHIPPED)
     for r in shipped:
         if not stock_sql.take_out(r.stock_item_id, r.quantity):

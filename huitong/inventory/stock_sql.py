@@ -28,6 +28,19 @@ def hold(stock_item_id: int, quantity: int) -> bool:
     ) == 1
 
 
+def hold_at(sku_id: int, location_id: int, quantity: int) -> int | None:
+    """reserved += q on the SKU's row at the location, if at least q is available: the row's id, or None
+    (no row there, or not enough). Needs UPDATE … RETURNING (PostgreSQL, SQLite >= 3.35)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET reserved = reserved + %s, updated_at = CURRENT_TIMESTAMP "
+            "WHERE sku_id = %s AND location_id = %s AND on_hand - reserved >= %s RETURNING id",
+            [quantity, sku_id, location_id, quantity],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def unhold(stock_item_id: int, quantity: int) -> bool:
     """reserved -= q, if at least q is reserved."""
     return _update(

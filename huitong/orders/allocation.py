@@ -28,15 +28,24 @@ from datetime import datetime
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from huitong.core import batch
 from huitong.core.actors import Actor
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
 from huitong.orders import services
 from huitong.orders.errors import AllocationFailed, OrderNotFound, OrderOnHold
-from huitong.orders.models import AllocationStrategy, MergeStatus, Order, OrderLine, OrderStatus, ReviewStatus
+from huitong.orders.models import (
+    AllocationStrategy,
+    MergeStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ReviewStatus,
+    StoreLocation,
+)
 from huitong.orders.review import ALLOCATION_FAILED, BatchResult, run_batch
-from huitong.orders.review_setup import load_settings
+from huitong.orders.review_rules import review_config
 from huitong.orders.states import ORDER_LIFECYCLE
 
 A = AllocationStrategy
@@ -111,22 +120,27 @@ def plan(lines: Sequence[OrderLine], *, ranked: Sequence[int], available: dict[t
 # --- reading what planning needs ------------------------------------------------------------------
 
 def _candidates(store_id: int, preferred: int | None) -> list[Candidate]:
-    ids = services.fulfillment_locations(store_id)
-    store_rank = {loc: i for i, loc in enumerate(ids)}
+    """The store's fulfilment locations that are active (one query), and a preferred location."""
+    links = list(StoreLocation.objects.filter(store_id=store_id, location__is_active=True)
+                 .select_related("location").order_by("priority", "location_id"))
+    store_rank = {link.location_id: i for i, link in enumerate(links)}
+    locations = [link.location for link in links]
     if preferred and preferred not in store_rank:
-        ids.append(preferred)
-    locations = inventory_selectors.list_locations().filter(pk__in=ids)
-    return [Candidate(loc.pk, loc.code, loc.province, loc.city, store_rank.get(loc.pk, len(ids)), loc.priority)
+        locations += list(inventory_selectors.list_locations().filter(pk=preferred))
+    rank_of_others = len(store_rank) + (1 if preferred and preferred not in store_rank else 0)
+    return [Candidate(loc.pk, loc.code, loc.province, loc.city, store_rank.get(loc.pk, rank_of_others), loc.priority)
             for loc in locations]
 
 
 def _available(lines: Sequence[OrderLine], location_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """What each SKU has available where, counting what the lines hold as theirs to move. When every line
+    already holds its stock at the best-ranked location, the plan keeps them there whatever the other
+    locations have (single location: the first ranked has all; split: each line's first choice has it), so
+    the stock rows are not read."""
     wanted = set(location_ids)
     available: dict[tuple[int, int], int] = {}
-    for sku_id in sorted({line.sku_id for line in lines}):
-        for level in inventory_selectors.stock_of_sku(sku_id):
-            if level.location_id in wanted:
-                available[(sku_id, level.location_id)] = level.available
+    if not (location_ids and all(ln.reservation_id and ln.location_id == location_ids[0] for ln in lines)):
+        available = inventory_selectors.available_at({line.sku_id for line in lines}, wanted)
     for line in lines:  # what the lines hold now is theirs to move
         if line.reservation_id and line.location_id in wanted:
             key = (line.sku_id, line.location_id)
@@ -136,7 +150,7 @@ def _available(lines: Sequence[OrderLine], location_ids: Sequence[int]) -> dict[
 
 def _plan_for(orders: Sequence[Order], lines: Sequence[OrderLine]) -> tuple[Plan | None, str]:
     head = orders[0]
-    settings = load_settings()
+    settings = review_config()[0]  # cached, dropped on every change
     candidates = _candidates(head.store_id, head.preferred_location_id)
     if not candidates:
         return None, "店铺未配置可用的发货库位"
@@ -158,6 +172,11 @@ def _plan_for(orders: Sequence[Order], lines: Sequence[OrderLine]) -> tuple[Plan
 
 def _lock_members(order_id: int) -> list[Order]:
     """The order, or every order of its active merge group, locked in primary-key order."""
+    alone = Order.objects.select_for_update().defer(*services.PERSONAL_FIELDS).filter(
+        pk=order_id, merge_group__isnull=True)
+    order = next(iter(alone), None)  # the common case: not merged, locked in one statement
+    if order is not None:
+        return [order]
     group = Order.objects.filter(pk=order_id).values_list("merge_group_id", "merge_group__status").first()
     if group is None:
         raise OrderNotFound(order_id=f"订单 {order_id} 不存在")
@@ -225,6 +244,7 @@ class Outcome:
 
 
 @transaction.atomic
+@batch.batched()
 def _allocate_once(order_id: int, actor: Actor, at: datetime | None) -> Outcome:
     orders = _lock_members(order_id)
     _check_ready(orders)

@@ -220,14 +220,18 @@ def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
     _hold_many(store.pk, orders, lines)
     for order, spec in zip(orders, specs, strict=True):
         _note_refunds(order, spec)
+    # Auto-review (审单) decided before the insert: the review columns go in with the order rows.
+    paid = [(o, rows) for o, rows in zip(orders, lines, strict=True) if o.status == S.PAID]
+    decided = review.decide_paid_orders(orders=[o for o, _ in paid], lines=[rows for _, rows in paid],
+                                        unpaid=[o for o in orders if o.status == S.PENDING_PAYMENT])
     Order.objects.bulk_create(orders)
     for order, rows in zip(orders, lines, strict=True):
         for row in rows:
             row.order = order
     OrderLine.objects.bulk_create([row for rows in lines for row in rows])
     audit.record_many(actor=actor, entries=[
-        (o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders])
-    review.review_paid_orders(orders=orders, actor=actor)
+        *[(o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders],
+        *[d.audit_entry() for d in decided if d.audited]])
     for order in orders:
         if order.status == S.COMPLETED and order.customer_id:  # first seen already completed
             member_benefits.on_completed(order, actor=actor)

@@ -28,7 +28,7 @@ from huitong.core.transactions import joins_caller_transaction
 from huitong.orders import services
 from huitong.orders.errors import FinanceReviewPending, InvalidOrder, OrderNotFound, ReviewStillHeld
 from huitong.orders.models import Order, OrderReview, OrderStatus, ReviewStatus, RuleKind
-from huitong.orders.review_rules import REFUND_IN_PROGRESS, Context, findings, load
+from huitong.orders.review_rules import REFUND_IN_PROGRESS, Context, findings, load, review_config
 from huitong.orders.states import HOLDS_STOCK, REVIEW_LIFECYCLE
 
 R = ReviewStatus
@@ -122,7 +122,9 @@ def _move_to(order: OrderReview, target: str, *, actor: Actor, reason: str, reas
 _COMPARED = [f for f in REVIEW_FIELDS if f != "reviewed_at"]
 
 
-def _apply(order: OrderReview, ctx: Context, mode: Mode, *, actor: Actor, reason: str) -> OrderReview:
+def _settle(order: Order, ctx: Context, mode: Mode) -> tuple[str, list[dict]] | None:
+    """Put the decision on the instance (not saved): (target state, reasons before), or None when nothing
+    it would save changed."""
     before = [getattr(order, f) for f in _COMPARED]
     reasons_before = list(order.hold_reasons)
     target, reasons, due = _decide(order, ctx, mode)
@@ -130,7 +132,14 @@ def _apply(order: OrderReview, ctx: Context, mode: Mode, *, actor: Actor, reason
     if target != R.WAITING:
         order.reviewed_at = ctx.now
     if target != order.review_status or [getattr(order, f) for f in _COMPARED] != before:
-        _move_to(order, target, actor=actor, reason=reason, reasons_before=reasons_before)
+        return target, reasons_before
+    return None
+
+
+def _apply(order: OrderReview, ctx: Context, mode: Mode, *, actor: Actor, reason: str) -> OrderReview:
+    settled = _settle(order, ctx, mode)
+    if settled is not None:
+        _move_to(order, settled[0], actor=actor, reason=reason, reasons_before=settled[1])
     return order
 
 
@@ -170,6 +179,52 @@ def review_orders(*, order_ids: Sequence[int], actor: Actor, now: datetime | Non
     for order in todo:
         _apply(order, ctx, AUTO, actor=actor, reason="auto review")
     return orders
+
+
+def needs_receiver() -> bool:
+    """Whether an active rule reads the receiver's name, phone or address."""
+    return any(rule.kind in RECEIVER_KINDS for rule in review_config()[1])
+
+
+@dataclass(frozen=True)
+class Decided:
+    """An automatic review put on an order instance that its caller writes (see ``decide_paid_orders``)."""
+
+    order: Order
+    from_state: str
+    to_state: str
+    audited: bool  # a transition, or the same state with other reasons
+
+    def audit_entry(self, reason: str = "auto review") -> tuple:
+        """For ``audit.record_many``, once the order row has its primary key."""
+        codes = [h["code"] for h in self.order.hold_reasons]
+        return OrderReview(pk=self.order.pk), self.from_state, self.to_state, reason, {"codes": codes}
+
+
+def decide_paid_orders(*, orders: Sequence[Order], now: datetime | None = None,
+                       lines: Sequence[Sequence] | None = None, unpaid: Sequence[Order] = ()) -> list[Decided]:
+    """The automatic review of orders becoming paid in the caller's transaction, decided on the caller's
+    instances and not saved: the caller writes each order row once, the review columns (``REVIEW_FIELDS``)
+    with the payment or the import, and audits the returned decisions (``Decided.audit_entry``) — the same
+    rows as ``review_paid_orders``, without reading and writing the orders again. For orders not inserted
+    yet, ``lines`` gives each order's lines and ``unpaid`` the pending orders written with them."""
+    todo = [(i, o) for i, o in enumerate(orders) if o.review_status == R.UNREVIEWED]
+    if not todo:
+        return []
+    ctx = load([o for _, o in todo], now or timezone.now(),
+               lines=None if lines is None else [lines[i] for i, _ in todo], unpaid=unpaid)
+    decided = []
+    for _, order in todo:
+        was = order.review_status
+        settled = _settle(order, ctx, AUTO)
+        if settled is None:
+            continue
+        target, reasons_before = settled
+        if target != was:
+            REVIEW_LIFECYCLE.check(was, target)
+            order.review_status = target
+        decided.append(Decided(order, was, target, target != was or order.hold_reasons != reasons_before))
+    return decided
 
 
 def review_order(*, order_id: int, actor: Actor, now: datetime | None = None) -> OrderReview:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -53,6 +53,12 @@ class Context:
         return [r for r in self.rules if r.store_id in (None, order.store_id) and (kinds is None or r.kind in kinds)]
 
 
+def order_key(order: Order):
+    """How the context refers to an order: its primary key, or for an order not inserted yet (a platform
+    order reviewed before its row is written) the instance itself."""
+    return order.pk if order.pk is not None else ("new", id(order))
+
+
 def identities(order) -> set[str]:
     """How a buyer is recognised across their orders in one store: customer, platform buyer id, nick."""
     found = set()
@@ -85,25 +91,33 @@ def review_config() -> tuple[WorkflowSettings, list[ReviewRule]]:
     return config
 
 
-def load(orders: list[Order], now: datetime, kinds: frozenset[str] | None = None) -> Context:
+def load(orders: list[Order], now: datetime, kinds: frozenset[str] | None = None, *,
+         lines: Sequence[Sequence[OrderLine]] | None = None, unpaid: Iterable[Order] = ()) -> Context:
+    """What the rules need for these orders. ``lines`` (one list per order) and ``unpaid`` (pending orders
+    not in the database yet) describe orders reviewed before their rows are written."""
     settings_row, active_rules = review_config()
     rules = [r for r in active_rules if kinds is None or r.kind in kinds]
     ctx = Context(now=now, settings=settings_row, rules=rules)
     needed = {r.kind for r in rules}
     if needed & LINE_KINDS:
-        for line in OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("order_id", "line_no"):
-            ctx.lines.setdefault(line.order_id, []).append(line)
+        if lines is not None:
+            ctx.lines = {order_key(o): list(rows) for o, rows in zip(orders, lines, strict=True)}
+        else:
+            for line in OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("order_id", "line_no"):
+                ctx.lines.setdefault(line.order_id, []).append(line)
     if RuleKind.BELOW_FLOOR_PRICE in needed:
-        sku_ids = {ln.sku_id for lines in ctx.lines.values() for ln in lines if ln.sku_id}
+        sku_ids = {ln.sku_id for rows in ctx.lines.values() for ln in rows if ln.sku_id}
         ctx.floors = {sku.pk: sku.cost_fen for sku in catalog.skus_by_ids(sku_ids).values() if sku.cost_fen > 0}
         ctx.floors |= dict(FloorPrice.objects.filter(sku_id__in=sku_ids).values_list("sku_id", "floor_price_fen"))
     if RuleKind.BLACKLISTED in needed:
         for kind, value_hash in BlacklistEntry.objects.values_list("kind", "value_hash"):
             ctx.blacklist.setdefault(kind, set()).add(value_hash)
     if RuleKind.UNPAID_SIBLING in needed:
-        for row in Order.objects.filter(same_buyers(orders), status=OrderStatus.PENDING_PAYMENT).only(
-                "store_id", "customer_id", "buyer_id", "buyer_nick"):
-            ctx.unpaid |= {(row.store_id, key) for key in identities(row)}
+        # The orders under review are not their own siblings (a payment reviews before its row says paid).
+        pending = Order.objects.filter(same_buyers(orders), status=OrderStatus.PENDING_PAYMENT).exclude(
+            pk__in=[o.pk for o in orders if o.pk is not None]).only("store_id", "customer_id", "buyer_id", "buyer_nick")
+        for row in [*pending, *unpaid]:
+            ctx.unpaid |= {(row.store_id, ident) for ident in identities(row)}
     if RuleKind.OUT_OF_STOCK in needed:
         ctx.short = _short_of_stock(orders, ctx.lines)
     return ctx
@@ -113,23 +127,23 @@ def _short_of_stock(orders: list[Order], lines: dict[int, list[OrderLine]]) -> d
     """Per order, the SKU codes its unreserved lines need more of than the store's locations have."""
     stores: dict[int, list[Order]] = defaultdict(list)
     for order in orders:
-        if any(ln.sku_id and not ln.reservation_id for ln in lines.get(order.pk, ())):
+        if any(ln.sku_id and not ln.reservation_id for ln in lines.get(order_key(order), ())):
             stores[order.store_id].append(order)
     short: dict[int, list[str]] = {}
     for store_id, store_orders in stores.items():
         location_ids = list(StoreLocation.objects.filter(store_id=store_id).values_list("location_id", flat=True))
-        sku_ids = {ln.sku_id for o in store_orders for ln in lines[o.pk] if ln.sku_id}
+        sku_ids = {ln.sku_id for o in store_orders for ln in lines[order_key(o)] if ln.sku_id}
         available = inventory.available_by_sku(sku_ids, location_ids=location_ids)
         for order in store_orders:
             need: dict[int, int] = defaultdict(int)
             codes = {}
-            for ln in lines[order.pk]:
+            for ln in lines[order_key(order)]:
                 if ln.sku_id and not ln.reservation_id:
                     need[ln.sku_id] += ln.quantity
                     codes[ln.sku_id] = ln.sku_code
             missing = [codes[s] for s, q in need.items() if available.get(s, 0) < q]
             if missing:
-                short[order.pk] = missing
+                short[order_key(order)] = missing
     return short
 
 
@@ -146,7 +160,7 @@ def _amount(order, rule, ctx):
 
 
 def _quantity(order, rule, ctx):
-    count = sum(ln.quantity for ln in ctx.lines.get(order.pk, ()))
+    count = sum(ln.quantity for ln in ctx.lines.get(order_key(order), ()))
     return f"共 {count} 件" if _in_range(count, rule) else None
 
 
@@ -162,7 +176,7 @@ def _keyword(order, rule, ctx):
 
 def _below_floor(order, rule, ctx):
     low = [f"{ln.sku_code} 成交 {format_yuan(ln.amount_fen // ln.quantity)} < 最低 {format_yuan(ctx.floors[ln.sku_id])}"
-           for ln in ctx.lines.get(order.pk, ())
+           for ln in ctx.lines.get(order_key(order), ())
            if ln.sku_id in ctx.floors and ln.amount_fen < ctx.floors[ln.sku_id] * ln.quantity]
     return "; ".join(low) or None
 
@@ -183,12 +197,12 @@ def _address(order, rule, ctx):
 
 
 def _unmapped(order, rule, ctx):
-    codes = [ln.merchant_code or ln.platform_sku_id or ln.title for ln in ctx.lines.get(order.pk, ()) if not ln.sku_id]
+    codes = [ln.merchant_code or ln.platform_sku_id or ln.title for ln in ctx.lines.get(order_key(order), ()) if not ln.sku_id]
     return f"平台商品未对应 SKU: {', '.join(codes)}" if codes else None
 
 
 def _excluded(order, rule, ctx):
-    codes = sorted({ln.sku_code for ln in ctx.lines.get(order.pk, ()) if ln.sku_code in rule.sku_codes})
+    codes = sorted({ln.sku_code for ln in ctx.lines.get(order_key(order), ()) if ln.sku_code in rule.sku_codes})
     return f"含指定商品: {', '.join(codes)}" if codes else None
 
 
@@ -210,13 +224,13 @@ def _refund(order, rule, ctx):
 
 
 def _unpaid_sibling(order, rule, ctx):
-    if any((order.store_id, key) in ctx.unpaid for key in identities(order)):
+    if any((order.store_id, ident) in ctx.unpaid for ident in identities(order)):
         return "同一买家在本店还有未付款订单,等待合并"
     return None
 
 
 def _out_of_stock(order, rule, ctx):
-    missing = ctx.short.get(order.pk)
+    missing = ctx.short.get(order_key(order))
     return f"库存不足: {', '.join(missing)}" if missing else None
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
 from huitong.channels import selectors as channels
-from huitong.core import audit, crypto, outbox
+from huitong.core import audit, batch, crypto, outbox
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidTransition
 from huitong.core.money import spread_discount
@@ -163,6 +163,7 @@ def create_order(*, spec: NewOrder, actor: Actor) -> OrderCreated:
 
 
 @transaction.atomic
+@batch.batched()
 def _create(spec: NewOrder, actor: Actor) -> Order:
     store = channels.get_active_store(spec.store_id)
     location_ids = fulfillment_locations(store.pk)
@@ -225,10 +226,12 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
 # --- lifecycle ------------------------------------------------------------------------------------
 
 @transaction.atomic
+@batch.batched()
 def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datetime | None = None,
               review: bool = True) -> Order:
     """Take payment for what is still due through a synchronously settling gateway (sandbox, cash), then
-    run the auto-review (审单) unless told not to (a counter sale needs none)."""
+    run the auto-review (审单) unless told not to (a counter sale needs none). The review is decided before
+    the order row is written, so that the payment and the review columns are one write."""
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.PAID)
     due = order.total_fen - order.paid_fen
@@ -238,11 +241,17 @@ def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datet
             raise InvalidOrder.for_fields({"method": f"{method} 需异步确认,不能当场收款"})
         order.paid_fen += payment.amount_fen
     order.paid_at = at or timezone.now()
-    _move_to(order, OrderStatus.PAID, actor=actor, reason=f"paid by {method}", fields=("paid_fen", "paid_at"))
+    fields = ["paid_fen", "paid_at"]
+    decided = []
     if review:
         from huitong.orders import review as order_review  # review builds on these services
 
-        order_review.review_paid_orders(orders=[order], actor=actor)
+        if order_review.needs_receiver():
+            order.refresh_from_db(fields=PERSONAL_FIELDS)  # _lock left them encrypted
+        decided = order_review.decide_paid_orders(orders=[order])
+        fields += order_review.REVIEW_FIELDS if decided else []
+    _move_to(order, OrderStatus.PAID, actor=actor, reason=f"paid by {method}", fields=fields)
+    audit.record_many(actor=actor, entries=[d.audit_entry() for d in decided if d.audited])
     return order
 
 
@@ -300,6 +309,7 @@ def allocate_order(*, order_id: int, actor: Actor, location_id: int | None = Non
 
 
 @transaction.atomic
+@batch.batched()
 def _allocate_to(*, order_id: int, actor: Actor, location_id: int, at: datetime | None) -> Order:
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.ALLOCATED)
@@ -324,6 +334,7 @@ def _allocate_to(*, order_id: int, actor: Actor, location_id: int, at: datetime 
 
 
 @transaction.atomic
+@batch.batched()
 def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Actor,
                at: datetime | None = None) -> Order:
     errors = {}
@@ -336,7 +347,8 @@ def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Acto
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.SHIPPED)
     _refuse_if_held(order)
-    inventory.ship_reservations(reservation_ids=_reservation_ids(order), reference=order.number, actor=actor)
+    reserved = OrderLine.objects.filter(order_id=order.pk, reservation__isnull=False).values("reservation_id")
+    inventory.ship_reservations(reservation_ids=reserved, reference=order.number, actor=actor)
     order.carrier_code, order.waybill_no = carrier_code.strip(), waybill_no.strip()
     order.shipped_at = at or timezone.now()
     _move_to(order, OrderStatus.SHIPPED, actor=actor, fields=("carrier_code", "waybill_no", "shipped_at"),
@@ -345,6 +357,7 @@ def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Acto
 
 
 @transaction.atomic
+@batch.batched()
 def complete_order(*, order_id: int, actor: Actor, at: datetime | None = None) -> Order:
     order = _lock(order_id)
     order.completed_at = at or timezone.now()
@@ -353,6 +366,7 @@ def complete_order(*, order_id: int, actor: Actor, at: datetime | None = None) -
 
 
 @transaction.atomic
+@batch.batched()
 def cancel_order(*, order_id: int, actor: Actor, reason: str, at: datetime | None = None) -> Order:
     """Cancel before shipping: release the held stock and refund what was paid."""
     if not reason.strip():
