@@ -368,8 +368,9 @@ class BaselinePath:
             now = self._now()
             cur.execute(
                 "INSERT INTO payments_payment (reference, method, status, amount_fen, refunded_fen, currency,"
-                " out_trade_no, gateway_trade_no, created_at, paid_at, created_by_id) VALUES (%s, 'sandbox',"
-                " 'paid', %s, 0, 'CNY', %s, %s, %s, %s, NULL) RETURNING id",
+                " out_trade_no, gateway_trade_no, created_at, paid_at, created_by_id, terminal_ref, card_last4,"
+                " wallet, gift_card_no, pay_url, qr_code, subject) VALUES (%s, 'sandbox',"
+                " 'paid', %s, 0, 'CNY', %s, %s, %s, %s, NULL, '', '', '', '', '', '', '') RETURNING id",
                 [number, total, f"BP{order_id:012d}", f"SBXB{order_id:012d}", now, now],
             )
             payment_id = cur.fetchone()[0]
