@@ -16,7 +16,6 @@ from huitong.marketing import services as marketing
 from huitong.members import services as members
 from huitong.orders.models import Order
 from huitong.payments import selectors as payment_selectors
-from huitong.payments.models import PAID_STATES
 
 # Tenders that are not money the member spent: paying with points earns no points and no tier spend.
 NOT_SPEND = frozenset({"points"})
@@ -25,7 +24,7 @@ NOT_SPEND = frozenset({"points"})
 def spend_of(order: Order) -> int:
     """Money the member paid for the order and kept paid: the settled money tenders net of refunds (points
     are not money); a platform order, paid on its platform, counts what the platform says was paid."""
-    settled = [p for p in payment_selectors.list_payments(reference=order.number) if p.status in PAID_STATES]
+    settled = payment_selectors.settled_payments(reference=order.number)
     if not settled:
         return order.paid_fen
     return sum(p.net_fen for p in settled if p.method not in NOT_SPEND)
@@ -49,7 +48,7 @@ def on_refunded(order: Order, *, refund_reference: str, amount_fen: int, actor: 
     never earned any). Idempotent per refund reference."""
     if not order.customer_id or amount_fen <= 0 or order.paid_fen <= 0:
         return
-    settled = [p for p in payment_selectors.list_payments(reference=order.number) if p.status in PAID_STATES]
+    settled = payment_selectors.settled_payments(reference=order.number)
     in_points = sum(p.amount_fen for p in settled if p.method in NOT_SPEND)
     money_share = round_fen(Decimal(amount_fen) * (order.paid_fen - in_points) / order.paid_fen)
     if money_share <= 0:

@@ -27,7 +27,6 @@ from huitong.orders.models import Order, OrderLine, OrderStatus, StoreLocation
 from huitong.orders.states import HOLDS_STOCK, ORDER_LIFECYCLE
 from huitong.payments import selectors as payment_selectors
 from huitong.payments import services as payments
-from huitong.payments.models import PAID_STATES
 
 
 @dataclass(frozen=True)
@@ -262,7 +261,7 @@ def settle_order_payments(*, order_id: int, actor: Actor, at: datetime | None = 
     incremented. Covering what is due moves a pending order to paid (then reviewed); money arriving for a
     cancelled order, or more than is due, is refunded at once (a customer who paid twice gets one back)."""
     order = _lock(order_id)
-    settled = [p for p in payment_selectors.list_payments(reference=order.number) if p.status in PAID_STATES]
+    settled = payment_selectors.settled_payments(reference=order.number)
     if order.status == OrderStatus.CANCELLED:
         _refund_all(settled, actor=actor, reason="订单已取消,退回迟到的付款")
         return order

@@ -3,7 +3,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 
 from huitong.payments.errors import PaymentNotFound, ReconciliationNotFound
-from huitong.payments.models import DiscrepancyKind, Payment, ReconciliationRun, Refund
+from huitong.payments.models import PAID_STATES, DiscrepancyKind, Payment, ReconciliationRun, Refund
 
 
 def list_payments(*, reference: str) -> QuerySet[Payment]:
@@ -66,3 +66,8 @@ def payment_methods() -> list[str]:
     from huitong.payments.gateways import GATEWAYS
 
     return sorted(GATEWAYS)
+
+
+def settled_payments(*, reference: str) -> list[Payment]:
+    """The document's payments that were settled (paid, partly or fully refunded since), oldest first."""
+    return list(list_payments(reference=reference).filter(status__in=PAID_STATES))
