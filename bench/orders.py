@@ -503,6 +503,8 @@ def profile_service(path, plans: list[Plan]) -> None:
     prof.enable()
     run_lifecycle(path, plans)
     prof.disable()
+    if os.environ.get("HUITONG_BENCH_PROFILE_DUMP"):
+        prof.dump_stats(os.environ["HUITONG_BENCH_PROFILE_DUMP"])
     for key in ("tottime", "cumulative"):
         out = io.StringIO()
         pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(30)
