@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from huitong.core import batch
+from huitong.core import batch, bulkinsert
 from huitong.core.actors import Actor
 from huitong.core.models import AuditEntry
 
@@ -48,4 +48,4 @@ def record_many(*, actor: Actor, entries: list[tuple]) -> None:
     if open_batch is not None:
         open_batch.audit.extend(rows)
     else:
-        AuditEntry.objects.bulk_create(rows)
+        bulkinsert.insert(rows)

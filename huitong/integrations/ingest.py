@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from huitong.channels import selectors as channels
 from huitong.channels.models import OWN_CHANNELS
+from huitong.core import bulkinsert
 from huitong.core.actors import Actor
 from huitong.core.errors import DomainError, InvalidInput
 from huitong.integrations.connectors import registry
@@ -66,15 +67,18 @@ def to_imported(store_id: int, order: PlatformOrder) -> ImportedOrder:
     )
 
 
-def _raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> RawPayload:
+_RAW_FIELDS = ["store_id", "source", "external_id", "digest", "payload"]
+
+
+def _raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> tuple:
+    """A RawPayload row (``_RAW_FIELDS``), its digest over the canonical JSON text."""
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return RawPayload(store_id=store_id, source=source, external_id=external_id,
-                      digest=hashlib.sha256(text.encode()).hexdigest(), payload=payload)
+    return store_id, source, external_id, hashlib.sha256(text.encode()).hexdigest(), payload
 
 
-def _keep_raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> None:
-    """Store a payload once (the same content again is ignored, also when stored concurrently)."""
-    RawPayload.objects.bulk_create([_raw(store_id, source, external_id, payload)], ignore_conflicts=True)
+def _keep_raw(rows: list[tuple]) -> None:
+    """Store payloads once (the same content again is ignored, also when stored concurrently)."""
+    bulkinsert.insert_rows(RawPayload, _RAW_FIELDS, rows, ignore_conflicts=True)
 
 
 def ingest_order(*, store_id: int, order: PlatformOrder, source: str, actor: Actor) -> IngestOutcome:
@@ -82,7 +86,7 @@ def ingest_order(*, store_id: int, order: PlatformOrder, source: str, actor: Act
     bad order does not stop a page."""
     try:
         with transaction.atomic():
-            _keep_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})
+            _keep_raw([_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})])
             result = import_order(spec=to_imported(store_id, order), actor=actor)
     except DomainError as exc:
         log.warning("order %s of store %s refused: %s %s", order.order_id, store_id, exc.code, exc.detail)
@@ -108,9 +112,8 @@ def ingest_orders(*, store_id: int, orders: Sequence[PlatformOrder], source: str
         valid.append((index, order, spec))
     try:
         with transaction.atomic():
-            RawPayload.objects.bulk_create(
-                [_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})
-                 for _, order, _ in valid], ignore_conflicts=True)
+            _keep_raw([_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})
+                       for _, order, _ in valid])
             results = platform.import_orders(specs=[spec for _, _, spec in valid], actor=actor)
     except DomainError:
         for index, order, _ in valid:

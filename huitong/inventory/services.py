@@ -13,7 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
-from huitong.core import outbox
+from huitong.core import bulkinsert, outbox
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory import stock_sql
@@ -221,11 +221,10 @@ def reserve_each(*, requests: Sequence[Sequence[Hold]], location_ids: Sequence[i
     if not taken:
         return outcomes  # type: ignore[return-value]
     _stock_changed({hold.sku_id for hold, _, _ in taken})
-    created = Reservation.objects.bulk_create(
-        Reservation(stock_item_id=item_id, reference=hold.reference, quantity=hold.quantity)
-        for hold, item_id, _ in taken)
-    held = [Held(r.pk, item_id, loc, r.quantity, r.reference)
-            for (_hold, item_id, loc), r in zip(taken, created, strict=True)]
+    ids = bulkinsert.insert_rows(Reservation, ["stock_item_id", "reference", "quantity"],
+                                 [(item_id, hold.reference, hold.quantity) for hold, item_id, _ in taken])
+    held = [Held(pk, item_id, loc, hold.quantity, hold.reference)
+            for (hold, item_id, loc), pk in zip(taken, ids, strict=True)]
     results: list[list[Held] | InsufficientStock] = []
     for outcome in outcomes:
         if isinstance(outcome, InsufficientStock):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from huitong.catalog import selectors as catalog
 from huitong.channels import mappings
 from huitong.channels import selectors as channels
-from huitong.core import audit, crypto, outbox
+from huitong.core import audit, bulkinsert, crypto, outbox
 from huitong.core.actors import Actor
 from huitong.core.money import allocate_fen
 from huitong.inventory import services as inventory
@@ -224,11 +224,11 @@ def _create_many(specs: Sequence[ImportedOrder], actor: Actor) -> list[Order]:
     paid = [(o, rows) for o, rows in zip(orders, lines, strict=True) if o.status == S.PAID]
     decided = review.decide_paid_orders(orders=[o for o, _ in paid], lines=[rows for _, rows in paid],
                                         unpaid=[o for o in orders if o.status == S.PENDING_PAYMENT])
-    Order.objects.bulk_create(orders)
+    bulkinsert.insert(orders)
     for order, rows in zip(orders, lines, strict=True):
         for row in rows:
             row.order = order
-    OrderLine.objects.bulk_create([row for rows in lines for row in rows])
+    bulkinsert.insert([row for rows in lines for row in rows])
     audit.record_many(actor=actor, entries=[
         *[(o, "", o.status, f"imported from platform ({o.platform_status})") for o in orders],
         *[d.audit_entry() for d in decided if d.audited]])
