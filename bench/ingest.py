@@ -99,6 +99,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--changes", type=int, default=500, help="stock changes timed for push latency (default 500)")
     p.add_argument("--change-rate", type=float, default=5.0, help="stock changes per second (default 5)")
     p.add_argument("--workers", type=int, default=1, help="outbox worker threads (default 1)")
+    p.add_argument("--pull-stores", type=int, default=4,
+                   help="Taobao stores pulled at once, one worker process each (default 4; 1: in this process)")
+    p.add_argument("--file-stores", type=int, default=4,
+                   help="export files imported at once into as many stores, one worker process each (default 4; "
+                        "1: in this process)")
     p.add_argument("--no-rate-limit", action="store_true",
                    help="lift the connector's client-side rate limit (Taobao: 10 calls/s) for the pull")
     p.add_argument("--commit", metavar="REV",
@@ -111,8 +116,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="also print the raw results as JSON")
     args = p.parse_args(argv)
     args.file_orders = args.orders if args.file_orders is None else args.file_orders
-    if args.orders < 1 or args.file_orders < 1 or args.skus < 3 or args.stores < 1 or args.changes < 1:
-        p.error("--orders/--file-orders/--stores/--changes must be >= 1 and --skus >= 3")
+    if (args.orders < 1 or args.file_orders < 1 or args.skus < 3 or args.stores < 1 or args.changes < 1
+            or args.pull_stores < 1 or args.file_stores < 1):
+        p.error("--orders/--file-orders/--stores/--changes/--pull-stores/--file-stores must be >= 1, --skus >= 3")
     return args
 
 
@@ -281,13 +287,14 @@ def _recording_jd():
 def fake_process(kind: str, conf: dict, conn) -> None:
     """Serve fake platforms until told to stop; answers commands on ``conn``."""
     fakes = []
-    if kind == "taobao":
+    if kind == "taobao":  # one gateway per store ("feeds"), or one
         skus = [SkuRef(*s) for s in conf["skus"]]
-        plans = make_plans(conf["n"], skus, seed=conf["seed"], id_base=conf["id_base"],
-                           start=datetime.fromisoformat(conf["start"]), bounds=conf["bounds"])
-        fake = _indexed_taobao()()
-        fake.load([taobao_trade(p, skus) for p in plans])
-        fakes.append(fake)
+        for feed in conf.get("feeds", [conf]):
+            plans = make_plans(feed["n"], skus, seed=feed["seed"], id_base=feed["id_base"],
+                               start=datetime.fromisoformat(feed["start"]), bounds=feed["bounds"])
+            fake = _indexed_taobao()()
+            fake.load([taobao_trade(p, skus) for p in plans])
+            fakes.append(fake)
     else:
         fakes = [_recording_jd()() for _ in range(conf["stores"])]
     conn.send([f.start() for f in fakes])
@@ -492,6 +499,9 @@ class Baseline:
                 for s, q, *_ in r.lines:
                     totals[biz.stock_items[s]] += q
             items = sorted(totals.items())
+            # the rows locked in id order first, as the service does: baselines of several stores run at once
+            cur.execute("SELECT id FROM inventory_stockitem WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                        [[i for i, _q in items]])
             cur.execute("UPDATE inventory_stockitem AS s SET reserved = s.reserved + v.q, updated_at = %s"
                         " FROM UNNEST(%s::bigint[], %s::bigint[]) AS v(id, q)"
                         " WHERE s.id = v.id AND s.on_hand - s.reserved >= v.q",
@@ -501,7 +511,7 @@ class Baseline:
             numbers, holds = [], []
             for r in rows:
                 self.seq += 1
-                number = f"B{r.placed_at.astimezone(CHINA):%y%m%d}{self.seq:011d}"
+                number = f"B{self.store_id}-{r.placed_at.astimezone(CHINA):%y%m%d}{self.seq:011d}"
                 numbers.append(number)
                 holds += [[biz.stock_items[s], f"{number}/{no}", q, "active", now]
                           for no, (s, q, *_rest) in enumerate(r.lines, start=1)]
@@ -800,6 +810,169 @@ def file_part(args, biz: Business, problems: list[str]) -> dict:
             "ingest_seconds": ingest_time.seconds, "db_seconds": meter.seconds, "statements": meter.statements,
             "round_ratios": [a / b for a, b in zip(per_round, baseline.rounds, strict=True)] if len(files) > 1
             else [per_round[0] / sum(baseline.rounds)]}
+
+
+# --- parts 1 and 2 with several stores at once: one worker process per store ---------------------------
+
+def pull_feed(k: int, n: int, rounds: int, start: datetime) -> dict:
+    """Store k's trades on its own fake gateway: ids apart from the other stores', the same timeline."""
+    bounds = chunks(n, rounds)
+    return {"n": n, "seed": 11 + k, "id_base": 4_100_000_000_000 + k * 1_000_000_000, "start": start.isoformat(),
+            "bounds": bounds[1:-1]}
+
+
+def store_worker(conf: dict, conn) -> None:
+    """One store's pull or file import, and the baseline of its twin store, in a process of its own (own
+    Django connection, own GIL), one step per command from the parent: ("service", i) or ("baseline", i),
+    answered with the step's (start, end) on CLOCK_MONOTONIC, comparable across processes."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from huitong.integrations import ingest, order_files
+    from huitong.integrations.connectors import http
+
+    biz, feed = conf["biz"], conf["feed"]
+    if conf["no_rate_limit"]:
+        http.RateLimiter.wait = lambda self: None
+    limiter = Timed(http.RateLimiter, "wait")
+    plans = make_plans(feed["n"], biz.skus, seed=feed["seed"], id_base=feed["id_base"],
+                       start=datetime.fromisoformat(feed["start"]), bounds=feed["bounds"],
+                       trade_discounts=conf["kind"] == "pull")
+    baseline = Baseline(biz, conf["baseline_store"], conf["kind"],
+                        "WAIT_SELLER_SEND_GOODS" if conf["kind"] == "pull" else "买家已付款")
+    if conf["kind"] == "pull":
+        bounds = [0, *feed["bounds"], feed["n"]]
+        slices = [rows_of(plans, biz, file=False, a=a, b=b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        untils = [plans[b].created + timedelta(minutes=2, seconds=-1) for b in feed["bounds"]]
+        untils.append(plans[-1].created + timedelta(minutes=3))
+    else:
+        files = export_files(plans, biz.skus)
+        slices = [[row_of(plan, biz.skus, raw, file=True) for plan, raw in members] for _n, _c, members in files]
+    logs, outcomes = [], Counter()
+    conn.send(("ready", len(slices)))
+    while (command := conn.recv()) != "stop":
+        step, i = command
+        t = time.monotonic()
+        if i >= len(slices):  # another store has more files than this one
+            conn.send((t, t))
+            continue
+        with profiled(conf["profile"] and step == "service", f"{conf['kind']} store {conf['index']}"):
+            if step == "baseline":
+                baseline.write(slices[i])
+            elif conf["kind"] == "pull":
+                logs.append(ingest.pull_orders(store_id=conf["store"], until=untils[i], actor=biz.actor))
+            else:
+                name, content, _members = files[i]
+                outcomes.update(o.outcome for o in order_files.import_order_file(
+                    store_id=conf["store"], file_name=name, content=content, actor=biz.actor))
+        conn.send((t, time.monotonic()))
+    counts = {k: sum(getattr(log, k) for log in logs) for k in ("new", "updated", "unchanged", "failed", "pages")}
+    conn.send({"counts": counts if logs else dict(outcomes), "ok": all(log.ok for log in logs),
+               "errors": [e for log in logs for e in log.errors][:3], "limiter_seconds": limiter.seconds})
+    connection.close()
+
+
+def rows_of(plans: list[Plan], biz: Business, *, file: bool, a: int, b: int) -> list[Row]:
+    return [row_of(p, biz.skus, taobao_trade(p, biz.skus), file=file) for p in plans[a:b]]
+
+
+class Workers:
+    """K store workers driven step by step; each step's wall time runs from the first worker's start to
+    the last one's end, so an aggregate rate is all orders over the time they took together."""
+
+    def __init__(self, confs: list[dict]):
+        ctx = mp.get_context("spawn")
+        self.pipes, self.processes = [], []
+        for conf in confs:
+            parent, child = ctx.Pipe()
+            process = ctx.Process(target=store_worker, args=(conf, child), daemon=True)
+            process.start()
+            self.pipes.append(parent)
+            self.processes.append(process)
+        self.steps = 0
+        for pipe in self.pipes:
+            if not pipe.poll(600):
+                raise RuntimeError("store worker did not start")
+            self.steps = max(self.steps, pipe.recv()[1])
+        self.seconds = {"service": 0.0, "baseline": 0.0}
+        self.rounds: dict[str, list[float]] = {"service": [], "baseline": []}
+
+    def step(self, step: str, i: int) -> None:
+        for pipe in self.pipes:
+            pipe.send((step, i))
+        spans = [pipe.recv() for pipe in self.pipes]
+        wall = max(end for _s, end in spans) - min(start for start, _e in spans)
+        self.seconds[step] += wall
+        self.rounds[step].append(wall)
+
+    def stop(self) -> list[dict]:
+        for pipe in self.pipes:
+            pipe.send("stop")
+        summaries = [pipe.recv() for pipe in self.pipes]
+        for process in self.processes:
+            process.join(30)
+        return summaries
+
+
+def parallel_part(args, biz: Business, problems: list[str], kind: str) -> dict:
+    """``--pull-stores`` / ``--file-stores`` K stores at once, each by its own worker process (as Celery
+    workers pull each store with its own task), against K baseline stores written by K processes."""
+    k_stores = args.pull_stores if kind == "pull" else args.file_stores
+    n = args.orders if kind == "pull" else args.file_orders
+    sizes = [n // k_stores + (1 if i < n % k_stores else 0) for i in range(k_stores)]
+    rounds = max(1, min(10, min(sizes) // (10 * PAGE))) if kind == "pull" else 1
+    t = time.perf_counter()
+    start = datetime.now(CHINA).replace(microsecond=0) - timedelta(seconds=max(sizes) + rounds + 600)
+    if kind == "pull":
+        feeds = [pull_feed(i, size, rounds, start) for i, size in enumerate(sizes)]
+        host = FakeHost("taobao", {"skus": [tuple(vars(s).values()) for s in biz.skus], "feeds": feeds})
+        urls = host.ready()
+        stores = [add_store(biz, f"TB-PULL-{i}", "taobao", {**TAOBAO_KEYS, "base_url": f"{url}/router/rest"})
+                  for i, url in enumerate(urls)]
+    else:
+        start = datetime.now(CHINA).replace(microsecond=0) - timedelta(days=3)
+        feeds = [{"n": size, "seed": 23 + i, "id_base": 5_100_000_000_000 + i * 1_000_000_000,
+                  "start": start.isoformat(), "bounds": []} for i, size in enumerate(sizes)]
+        stores = [add_store(biz, f"TB-FILE-{i}", "taobao") for i in range(k_stores)]
+    bases = [add_store(biz, f"TB-{kind.upper()}-BASE-{i}", "taobao") for i in range(k_stores)]
+    workers = Workers([{"kind": kind, "index": i, "biz": biz, "feed": feed, "store": store, "baseline_store": base,
+                        "no_rate_limit": args.no_rate_limit, "profile": args.profile}
+                       for i, (feed, store, base) in enumerate(zip(feeds, stores, bases, strict=True))])
+    print(f"[{kind}] {n} orders over {k_stores} stores, one worker process each, ready in "
+          f"{time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+    steps = workers.steps
+    for r in range(steps):  # ABBA, as for one store
+        for step in ("service", "baseline") if r % 4 in (0, 3) else ("baseline", "service"):
+            workers.step(step, r)
+    summaries = workers.stop()
+    if kind == "pull":
+        requests = host.ask("requests")
+        host.stop()
+    for i, summary in enumerate(summaries):
+        counts = summary["counts"]
+        if kind == "pull" and (not summary["ok"] or counts["new"] != sizes[i] or counts["failed"]):
+            problems.append(f"pull store {i}: {counts}, errors {summary['errors']}")
+        if kind == "file" and counts != {"new": sizes[i]}:
+            problems.append(f"file store {i}: outcomes {counts}")
+    service_rows, baseline_rows = Counter(), Counter()
+    for i in range(k_stores):
+        service_rows.update(check_orders(f"{kind} store {i}", stores[i], sizes[i], problems))
+        baseline_rows.update(check_orders(f"{kind} baseline {i}", bases[i], sizes[i], problems))
+    if service_rows != baseline_rows:
+        problems.append(f"{kind}: rows differ, service {dict(service_rows)} baseline {dict(baseline_rows)}")
+    total, base_total = workers.seconds["service"], workers.seconds["baseline"]
+    result = {"n": n, "stores": k_stores, "rounds": steps, "seconds": total, "orders_per_s": n / total,
+              "baseline_seconds": base_total, "baseline_orders_per_s": n / base_total, "ratio": total / base_total,
+              "rows": dict(service_rows), "baseline_rows": dict(baseline_rows),
+              "limiter_seconds": sum(s["limiter_seconds"] for s in summaries),
+              "rate_limit": "lifted" if args.no_rate_limit else "connector default (10 calls/s)",
+              "round_ratios": [a / b for a, b in zip(workers.rounds["service"], workers.rounds["baseline"],
+                                                     strict=True)]}
+    if kind == "pull":
+        result.update(pages=sum(s["counts"]["pages"] for s in summaries), requests=requests)
+    return result
 
 
 # --- part 3: stock push latency ------------------------------------------------------------------
@@ -1164,15 +1337,22 @@ def print_report(result: dict) -> None:
         print(f"{name:<6} {r['n']:>7} {r['orders_per_s']:>12.0f} {r['baseline_orders_per_s']:>13.0f} "
               f"{r['ratio']:>6.2f}× {verdict(r['orders_per_s'] >= GOAL_ORDERS_PER_S):>15}   per-round ratios "
               f"{ratios[0]:.2f}–{ratios[-1]:.2f}× (median {ratios[len(ratios) // 2]:.2f}×, {len(ratios)} rounds)")
+    for name in ("pull", "file"):
+        r = result.get(name)
+        if r and "stores" in r:
+            print(f"{name}: {r['stores']} stores at once, one worker process each (baseline: as many processes); "
+                  f"service {r['seconds']:.1f} s, baseline {r['baseline_seconds']:.1f} s of wall time"
+                  + (f"; {r['pages']} pages ({r['requests']} HTTP requests), rate-limiter sleep "
+                     f"{r['limiter_seconds']:.1f} s in all workers ({r['rate_limit']})" if name == "pull" else ""))
     pull = result.get("pull")
-    if pull:
+    if pull and "stores" not in pull:
         other = pull["seconds"] - pull["ingest_seconds"]
         print(f"\npull: {pull['seconds']:.1f} s for {pull['pages']} pages ({pull['requests']} HTTP requests); "
               f"ingest_orders {pull['ingest_seconds']:.1f} s, fetch + TOP + mapping + pull log {other:.1f} s "
               f"(of which rate-limiter sleep {pull['limiter_seconds']:.1f} s; rate limit {pull['rate_limit']}); "
               f"DB driver {pull['db_seconds']:.1f} s, {pull['statements'] / pull['pages']:.1f} statements/page")
     file = result.get("file")
-    if file:
+    if file and "stores" not in file:
         print(f"file: {file['seconds']:.1f} s for {file['files']} CSVs ({file['megabytes']:.1f} MB); ingest_orders "
               f"{file['ingest_seconds']:.1f} s, reading + checking the CSV {file['seconds'] - file['ingest_seconds']:.1f}"
               f" s; DB driver {file['db_seconds']:.1f} s, {file['statements']} statements")
@@ -1245,9 +1425,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"[setup] {args.skus} SKUs with {STOCK_PER_SKU} units each ({result['setup_seconds']:.1f} s)",
           file=sys.stderr, flush=True)
     if "pull" not in args.skip:
-        result["pull"] = pull_part(args, biz, result["problems"])
+        result["pull"] = (parallel_part(args, biz, result["problems"], "pull") if args.pull_stores > 1
+                          else pull_part(args, biz, result["problems"]))
     if "file" not in args.skip:
-        result["file"] = file_part(args, biz, result["problems"])
+        result["file"] = (parallel_part(args, biz, result["problems"], "file") if args.file_stores > 1
+                          else file_part(args, biz, result["problems"]))
     if "push" not in args.skip:
         result["push"] = push_part(args, biz, result["problems"])
     result["total_seconds"] = time.perf_counter() - started
