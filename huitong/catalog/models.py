@@ -101,6 +101,14 @@ class Product(models.Model):
 ATTRIBUTE_ORDER = {"规格": 0, "颜色": 1, "尺码": 2}
 
 
+def sku_display_name(product_name: str, attributes: dict | None) -> str:
+    """``Sku.display_name`` from its parts (for reads that skip model instances)."""
+    attributes = attributes or {}
+    keys = sorted(attributes, key=lambda k: (ATTRIBUTE_ORDER.get(k, len(ATTRIBUTE_ORDER)), k))
+    values = [str(attributes[k]) for k in keys if str(attributes[k])]
+    return " / ".join([product_name, *values])
+
+
 class Sku(models.Model):
     """SKU (规格): one sellable variant with its own code (商家编码), barcode, price and cost."""
 
@@ -137,10 +145,7 @@ class Sku(models.Model):
     def display_name(self) -> str:
         """Product name and attribute values: "西湖龙井 / 250g / 罐装". Attributes in a fixed order
         (规格, 颜色, 尺码, then the rest by name): PostgreSQL's jsonb does not keep key order."""
-        attributes = self.attributes or {}
-        keys = sorted(attributes, key=lambda k: (ATTRIBUTE_ORDER.get(k, len(ATTRIBUTE_ORDER)), k))
-        values = [str(attributes[k]) for k in keys if str(attributes[k])]
-        return " / ".join([self.product.name, *values])
+        return sku_display_name(self.product.name, self.attributes)
 
     @property
     def price_yuan(self) -> str:

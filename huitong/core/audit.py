@@ -38,14 +38,16 @@ def history(obj: models.Model):
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
+_ROW = ["actor_id", "actor_label", "object_type", "object_id", "from_state", "to_state", "reason", "data"]
+
+
 def record_many(*, actor: Actor, entries: list[tuple]) -> None:
     """Several audit rows in one insert: (object, from_state, to_state, reason[, data]) each."""
-    rows = [AuditEntry(actor_id=actor.user_id, actor_label=actor.label, object_type=obj._meta.label_lower,
-                       object_id=str(obj.pk), from_state=from_state, to_state=to_state, reason=reason[:500],
-                       data=(more[0] if more else None) or {})
+    rows = [(actor.user_id, actor.label, obj._meta.label_lower, str(obj.pk), from_state, to_state, reason[:500],
+             (more[0] if more else None) or {})
             for obj, from_state, to_state, reason, *more in entries]
     open_batch = batch.current()
     if open_batch is not None:
-        open_batch.audit.extend(rows)
+        open_batch.audit.extend(AuditEntry(**dict(zip(_ROW, row, strict=True))) for row in rows)
     else:
-        bulkinsert.insert(rows)
+        bulkinsert.insert_rows(AuditEntry, _ROW, rows)

@@ -58,12 +58,14 @@ def emit(*, topic: str, payload: dict[str, Any], key: str = "", delay: timedelta
 def emit_many(*, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None:
     """Several messages of one topic in one insert: (key, payload) each."""
     now = timezone.now()
-    rows = [OutboxMessage(topic=topic, key=key, payload=payload, available_at=now) for key, payload in messages]
     open_batch = batch.current()
     if open_batch is not None:
-        open_batch.outbox.extend(rows)
-    else:
-        write_many(rows)
+        open_batch.outbox.extend(OutboxMessage(topic=topic, key=key, payload=payload, available_at=now)
+                                 for key, payload in messages)
+    elif messages:
+        bulkinsert.insert_rows(OutboxMessage, ["topic", "key", "payload", "available_at"],
+                               [(topic, key, payload, now) for key, payload in messages])
+        _trigger()
 
 
 def write_many(messages: list[OutboxMessage]) -> None:

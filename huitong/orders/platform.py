@@ -160,7 +160,7 @@ def _resolve(store_id: int, specs: Sequence[ImportedOrder]):
     """Mappings and SKUs for every line of a page: a constant number of queries."""
     resolved = mappings.resolve_listings(store_id=store_id,
                                          listings=[_listing(ln) for spec in specs for ln in spec.lines])
-    skus = catalog.skus_by_ids({c.sku_id for comps in resolved.values() if comps for c in comps})
+    skus = catalog.sku_briefs({c.sku_id for comps in resolved.values() if comps for c in comps})
     return resolved, skus
 
 

@@ -43,6 +43,18 @@ def test_skus_by_ids_in_one_query(django_assert_num_queries):
         assert selectors.skus_by_ids([]) == {}
 
 
+def test_sku_briefs_match_the_skus_in_one_query(django_assert_num_queries):
+    skus = [SkuFactory(attributes={"颜色": "红", "规格": "250g", "产地": ""}), SkuFactory(attributes={})]
+    with django_assert_num_queries(1):
+        briefs = selectors.sku_briefs([s.pk for s in skus] + [999999])
+    assert set(briefs) == {s.pk for s in skus}
+    for sku in skus:
+        assert briefs[sku.pk] == selectors.SkuBrief(sku.pk, sku.code, sku.display_name, sku.price_fen)
+    assert briefs[skus[0].pk].display_name == f"{skus[0].product.name} / 250g / 红"
+    with django_assert_num_queries(0):
+        assert selectors.sku_briefs([]) == {}
+
+
 def test_search_matches_name_spu_code_sku_code_and_barcode():
     target = SkuFactory(code="LJ-250", barcode=ean13(77), product__name="西湖龙井", product__spu_code="TEA-9")
     SkuFactory(product__name="咖啡")
