@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, models
@@ -64,7 +65,8 @@ def insert(objs: Sequence[models.Model], *, using: str = "default", ignore_confl
         if _is_auto_now(field):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    rows = [tuple(getattr(obj, name) for name in names) for obj in objs]
+    values = attrgetter(*names) if len(names) > 1 else lambda obj: tuple(getattr(obj, n) for n in names)
+    rows = [values(obj) for obj in objs]
     ids = insert_rows(model, names, rows, using=using, ignore_conflicts=ignore_conflicts, _now=now)
     if ids is not None:
         for obj, pk in zip(objs, ids, strict=True):
@@ -95,11 +97,18 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         return _values(connection, raw, plan, converted, ignore_conflicts)
 
 
-def _convert(plan: _Plan, rows: list[Sequence[Any]], tail: tuple) -> list[tuple]:
-    given = plan.given
-    if not any(given):
-        return [(*row, *tail) for row in rows]
-    return [(*(v if c is None else c(v) for c, v in zip(given, row, strict=True)), *tail) for row in rows]
+def _convert(plan: _Plan, rows: list[Sequence[Any]], tail: tuple) -> list[Sequence[Any]]:
+    converters = [(i, c) for i, c in enumerate(plan.given) if c is not None]
+    out = []
+    for row in rows:
+        if len(row) != len(plan.given):
+            raise ValueError(f"{plan.table}: a row of {len(row)} values for {len(plan.given)} fields")
+        if converters:
+            row = list(row)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+        out.append((*row, *tail) if tail else row)
+    return out
 
 
 def _copy(connection, raw, plan: _Plan, rows: list[tuple]) -> list[int]:
