@@ -611,6 +611,9 @@ def profiled(enabled: bool, label: str):
         yield
     finally:
         prof.disable()
+        if os.environ.get("HUITONG_BENCH_PROFILE_DUMP"):  # for pstats: one file per part and process
+            prof.dump_stats(f"{os.environ['HUITONG_BENCH_PROFILE_DUMP']}.{label.replace(' ', '-')}.{os.getpid()}"
+                            f".{time.monotonic_ns()}")
         for key in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key).print_stats(35)

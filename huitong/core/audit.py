@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
@@ -38,12 +39,21 @@ def history(obj: models.Model):
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("at", "id")
 
 
+@dataclass(frozen=True)
+class Subject:
+    """An audited object named by its type label and primary key, for ``record_many`` callers that have no
+    instance of that model at hand (building one costs more than the audit row)."""
+
+    object_type: str  # the model's label_lower, e.g. "orders.orderreview"
+    object_id: Any
+
+
 _ROW = ["actor_id", "actor_label", "object_type", "object_id", "from_state", "to_state", "reason", "data"]
 
 
 def record_many(*, actor: Actor, entries: list[tuple]) -> None:
-    """Several audit rows in one insert: (object, from_state, to_state, reason[, data]) each."""
-    rows = [(actor.user_id, actor.label, obj._meta.label_lower, str(obj.pk), from_state, to_state, reason[:500],
+    """Several audit rows in one insert: (object or Subject, from_state, to_state, reason[, data]) each."""
+    rows = [(actor.user_id, actor.label, *_subject(obj), from_state, to_state, reason[:500],
              (more[0] if more else None) or {})
             for obj, from_state, to_state, reason, *more in entries]
     open_batch = batch.current()
@@ -51,3 +61,9 @@ def record_many(*, actor: Actor, entries: list[tuple]) -> None:
         open_batch.audit.extend(AuditEntry(**dict(zip(_ROW, row, strict=True))) for row in rows)
     else:
         bulkinsert.insert_rows(AuditEntry, _ROW, rows)
+
+
+def _subject(obj) -> tuple[str, str]:
+    if isinstance(obj, Subject):
+        return obj.object_type, str(obj.object_id)
+    return obj._meta.label_lower, str(obj.pk)

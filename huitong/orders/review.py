@@ -198,7 +198,8 @@ class Decided:
     def audit_entry(self, reason: str = "auto review") -> tuple:
         """For ``audit.record_many``, once the order row has its primary key."""
         codes = [h["code"] for h in self.order.hold_reasons]
-        return OrderReview(pk=self.order.pk), self.from_state, self.to_state, reason, {"codes": codes}
+        subject = audit.Subject(OrderReview._meta.label_lower, self.order.pk)
+        return subject, self.from_state, self.to_state, reason, {"codes": codes}
 
 
 def decide_paid_orders(*, orders: Sequence[Order], now: datetime | None = None,
