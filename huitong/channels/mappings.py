@@ -37,16 +37,19 @@ def resolve_listings(*, store_id: int, listings: Iterable[Listing]) -> dict[List
     listings = list(dict.fromkeys(listings))
     items = {lst.item_id for lst in listings if lst.item_id or lst.sku_id}
     codes = {lst.merchant_code for lst in listings if lst.merchant_code}
-    rows = list(SkuMapping.objects.filter(store_id=store_id).filter(
+    joined = SkuMapping.objects.filter(store_id=store_id).filter(
         Q(platform_item_id__in=items) | Q(platform_item_id="", platform_sku_id="", merchant_code__in=codes)
-    ).values_list("pk", "platform_item_id", "platform_sku_id", "merchant_code"))
+    ).order_by("pk", "components__pk").values_list("pk", "platform_item_id", "platform_sku_id", "merchant_code",
+                                                   "components__sku_id", "components__quantity")
+    rows: dict[int, tuple[str, str, str]] = {}  # mappings and their components in one query
     parts: dict[int, list[Component]] = {}
-    for mapping_id, sku_id, quantity in MappingComponent.objects.filter(
-            mapping_id__in=[row[0] for row in rows]).order_by("pk").values_list("mapping_id", "sku_id", "quantity"):
-        parts.setdefault(mapping_id, []).append(Component(sku_id, quantity))
+    for mapping_id, item_id, sku_id, code, component_sku, quantity in joined:
+        rows[mapping_id] = (item_id, sku_id, code)
+        if component_sku is not None:
+            parts.setdefault(mapping_id, []).append(Component(component_sku, quantity))
     by_pair: dict[tuple[str, str], int] = {}
     by_code: dict[str, int] = {}
-    for mapping_id, item_id, sku_id, code in rows:
+    for mapping_id, (item_id, sku_id, code) in rows.items():
         if item_id or sku_id:
             by_pair[(item_id, sku_id)] = mapping_id
         else:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from huitong.integrations.connectors.base import ConnectorError
 
 CHINA = ZoneInfo("Asia/Shanghai")
+# The usual shapes of china_local's formats, which fromisoformat reads the same way 10x faster than strptime.
+_PLAIN_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d{1,6})?")
 
 
 def china_local(text: str | None, *, field: str = "time") -> datetime | None:
     """'2026-11-11 10:00:00' (Beijing time, as TOP/JOS/Youzan send it)."""
     if not text:
         return None
+    text = str(text).strip()
+    if _PLAIN_TIME.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=CHINA)
+        except ValueError as exc:  # the right shape, not a time (month 13)
+            raise ConnectorError(f"{field}: not a time: {text!r}") from exc
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S"):
         try:
             return datetime.strptime(str(text).strip(), fmt).replace(tzinfo=CHINA)
