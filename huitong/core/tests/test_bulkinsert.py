@@ -71,16 +71,19 @@ def test_many_rows_in_one_call_keep_their_order():
     assert [e.pk for e in entries] == sorted(e.pk for e in entries)
 
 
-def test_unique_and_foreign_key_violations_are_integrity_errors_and_roll_back():
+@pytest.mark.parametrize("extra", [0, bulkinsert.COPY_MIN_ROWS])  # INSERT, and COPY on PostgreSQL
+def test_unique_and_foreign_key_violations_are_integrity_errors_and_roll_back(extra):
     user = get_user_model().objects.create(username="u")
     expires = datetime(2030, 1, 1, tzinfo=UTC)
+    more = [ApiToken(user=user, key_hash=f"{n:064d}", prefix="m", expires_at=expires) for n in range(extra)]
     bulkinsert.insert([ApiToken(user=user, key_hash="a" * 64, prefix="a", expires_at=expires)])
     with pytest.raises(IntegrityError), transaction.atomic():
-        bulkinsert.insert([ApiToken(user=user, key_hash="b" * 64, prefix="b", expires_at=expires),
+        bulkinsert.insert([*more, ApiToken(user=user, key_hash="b" * 64, prefix="b", expires_at=expires),
                            ApiToken(user=user, key_hash="a" * 64, prefix="a", expires_at=expires)])
     assert ApiToken.objects.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
-        bulkinsert.insert([ApiToken(user_id=user.pk + 1000, key_hash="c" * 64, prefix="c", expires_at=expires)])
+        bulkinsert.insert([*more, ApiToken(user_id=user.pk + 1000, key_hash="c" * 64, prefix="c",
+                                           expires_at=expires)])
         connection.check_constraints()  # foreign keys are deferred to the commit, as for any insert
     assert ApiToken.objects.count() == 1
 
@@ -105,3 +108,11 @@ def test_a_field_without_value_or_default_is_refused():
 def test_nothing_to_insert():
     assert bulkinsert.insert([]) == []
     assert bulkinsert.insert_rows(AuditEntry, COLUMNS, []) == []
+
+
+def test_small_and_large_batches_write_the_same_rows():
+    """Below COPY_MIN_ROWS one INSERT … RETURNING, from there on (PostgreSQL) nextval + COPY."""
+    small = bulkinsert.insert([_entry(n) for n in range(bulkinsert.COPY_MIN_ROWS - 1)])
+    large = bulkinsert.insert([_entry(n) for n in range(bulkinsert.COPY_MIN_ROWS)])
+    fields = [c for c in COLUMNS if c != "actor_id"]
+    assert _stored(AuditEntry, [e.pk for e in small], fields) == _stored(AuditEntry, [e.pk for e in large], fields)[:-1]
