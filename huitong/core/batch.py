@@ -56,10 +56,9 @@ def batched():
 
 
 def _flush(batch: _Batch) -> None:
-    from huitong.core import outbox
-    from huitong.core.models import AuditEntry
+    from huitong.core import outbox, sql
 
     if batch.audit:
-        AuditEntry.objects.bulk_create(batch.audit)
+        sql.insert_many(batch.audit)
     if batch.outbox:
         outbox.write_many(batch.outbox)
