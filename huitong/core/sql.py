@@ -27,61 +27,113 @@ from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
 _AUTO = (AutoField, BigAutoField, SmallAutoField)
 
 
+CACHED_ROWS = 20  # statements for up to this many rows (or list items) are kept; longer ones are built each time
+
+
 def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
 @dataclass(frozen=True)
+class _Part:
+    """One model's columns in a SELECT: where they are in the row, and their conversions."""
+
+    model: Any
+    start: int
+    attnames: list[str]
+    converters: list[tuple[int, list, Any]]  # (column index in the row, converters, the column expression)
+
+    def build(self, row: Sequence):
+        values = list(row[self.start:self.start + len(self.attnames)])
+        for i, converters, col in self.converters:
+            value = values[i - self.start]
+            for convert in converters:
+                value = convert(value, col, connection)
+            values[i - self.start] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+@dataclass(frozen=True)
 class _SelectPlan:
     sql: str
-    attnames: list[str]
-    converters: list[tuple[int, list, Any]]  # (column index, converters, the column expression)
+    parts: list[_Part]
+
+
+def _part(model: type[Model], start: int, skip: set[str]) -> tuple[_Part, list[str]]:
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if f.name not in skip and f.attname not in skip]
+    converters = []
+    for i, f in enumerate(fields, start=start):
+        col = f.get_col(meta.db_table)
+        found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        if found:
+            converters.append((i, found, col))
+    columns = [f"{_q(meta.db_table)}.{_q(f.column)}" for f in fields]
+    return _Part(model, start, [f.attname for f in fields], converters), columns
 
 
 class Select:
     """A SELECT of one model's rows: ``where`` and ``order_by`` are SQL over its column names with ``%s``
-    parameters. ``for_update`` locks the rows where the database can (PostgreSQL; SQLite's write
+    parameters; a list or tuple parameter fills an ``IN (%s)`` with its items. ``related`` names a foreign
+    key whose row comes in the same statement (``select_related``; qualify the columns in ``where`` with
+    the table names then). ``for_update`` locks the rows where the database can (PostgreSQL; SQLite's write
     transaction already holds the database)."""
 
     def __init__(self, model: type[Model], where: str, *, defer: Sequence[str] = (), order_by: str = "",
-                 for_update: bool = False):
-        self.model, self.where, self.defer, self.order_by, self.for_update = model, where, set(defer), order_by, \
-            for_update
-        self._plans: dict[str, _SelectPlan] = {}
+                 for_update: bool = False, related: str = ""):
+        self.model, self.where, self.defer, self.order_by = model, where, set(defer), order_by
+        self.for_update, self.related = for_update, related
+        self._plans: dict[tuple, _SelectPlan] = {}
 
-    def _plan(self) -> _SelectPlan:
-        plan = self._plans.get(connection.vendor)
+    def _plan(self, shape: tuple = ()) -> _SelectPlan:
+        key = (connection.vendor, shape)
+        plan = self._plans.get(key)
         if plan is None:
             meta = self.model._meta
-            fields = [f for f in meta.concrete_fields if f.name not in self.defer and f.attname not in self.defer]
-            sql = f"SELECT {', '.join(_q(f.column) for f in fields)} FROM {_q(meta.db_table)} WHERE {self.where}"
+            part, columns = _part(self.model, 0, self.defer)
+            parts, tables = [part], _q(meta.db_table)
+            if self.related:
+                fk = meta.get_field(self.related)
+                other = fk.related_model._meta
+                related, more = _part(fk.related_model, len(columns), set())
+                parts.append(related)
+                columns += more
+                tables += (f" JOIN {_q(other.db_table)} ON {_q(other.db_table)}.{_q(fk.target_field.column)} = "
+                           f"{_q(meta.db_table)}.{_q(fk.column)}")
+            where = self.where
+            if any(n >= 0 for n in shape):  # expand the %s of each list parameter to one per item
+                pieces = where.split("%s")
+                where = pieces[0] + "".join((", ".join(["%s"] * n) if n >= 0 else "%s") + piece
+                                            for n, piece in zip(shape, pieces[1:], strict=True))
+            sql = f"SELECT {', '.join(columns)} FROM {tables} WHERE {where}"
             if self.order_by:
                 sql += f" ORDER BY {self.order_by}"
             if self.for_update and connection.features.has_select_for_update:
-                sql += " FOR UPDATE"
-            converters = []
-            for i, f in enumerate(fields):
-                col = f.get_col(meta.db_table)
-                found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-                if found:
-                    converters.append((i, found, col))
-            plan = self._plans[connection.vendor] = _SelectPlan(sql, [f.attname for f in fields], converters)
+                sql += f" FOR UPDATE OF {_q(meta.db_table)}" if self.related else " FOR UPDATE"
+            plan = _SelectPlan(sql, parts)
+            if max(shape, default=0) <= CACHED_ROWS:
+                self._plans[key] = plan
         return plan
 
     def all(self, *params) -> list:
-        plan = self._plan()
+        lists = [isinstance(p, list | tuple) for p in params]
+        if any(lists):
+            if any(is_list and not p for is_list, p in zip(lists, params, strict=True)):
+                return []  # IN () matches nothing
+            plan = self._plan(tuple(len(p) if is_list else -1 for is_list, p in zip(lists, params, strict=True)))
+            params = tuple(x for is_list, p in zip(lists, params, strict=True) for x in (p if is_list else [p]))
+        else:
+            plan = self._plan()
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
+        main, *joined = plan.parts
         found = []
         for row in rows:
-            values = list(row)
-            for i, converters, col in plan.converters:
-                value = values[i]
-                for convert in converters:
-                    value = convert(value, col, connection)
-                values[i] = value
-            found.append(self.model.from_db(connection.alias, plan.attnames, values))
+            obj = main.build(row)
+            if joined:
+                setattr(obj, self.related, joined[0].build(row))
+            found.append(obj)
         return found
 
     def first(self, *params):
@@ -97,7 +149,6 @@ class _WritePlan:
 
 _insert_plans: dict[tuple, _WritePlan] = {}
 _update_plans: dict[tuple, _WritePlan] = {}
-CACHED_ROWS = 20  # insert statements of up to this many rows are kept; longer ones are built each time
 MAX_PARAMS = 30_000  # under SQLite's 32,766 host parameters (PostgreSQL allows 65,535)
 
 

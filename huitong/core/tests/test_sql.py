@@ -83,3 +83,14 @@ def test_constraints_still_apply():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 def test_select_for_update_locks_the_row():
     assert LOCKED._plan().sql.endswith("FOR UPDATE")
+
+
+def test_list_parameters_fill_in_lists_and_an_empty_list_matches_nothing(django_assert_num_queries):
+    by_ids = sql.Select(OutboxMessage, "id IN (%s) AND topic = %s", order_by="id")
+    messages = [sql.insert(_message(key=str(n))) for n in range(4)]
+    wanted = [messages[2].pk, messages[0].pk, 10**9]
+    assert [m.key for m in by_ids.all(wanted, "t")] == ["0", "2"]
+    assert [m.key for m in by_ids.all(tuple(m.pk for m in messages), "t")] == ["0", "1", "2", "3"]
+    assert by_ids.all(wanted, "other") == []
+    with django_assert_num_queries(0):
+        assert by_ids.all([], "t") == []
