@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
 
 _AUTO = (AutoField, BigAutoField, SmallAutoField)
@@ -30,8 +30,14 @@ _AUTO = (AutoField, BigAutoField, SmallAutoField)
 CACHED_ROWS = 20  # statements for up to this many rows (or list items) are kept; longer ones are built each time
 
 
+def _db():
+    """The connection itself: ``django.db.connection`` is a proxy that costs a thread-local look-up per
+    attribute, and these functions touch it for every field of every row."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+    return _db().ops.quote_name(name)
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class _Part:
     attnames: list[str]
     converters: list[tuple[int, list, Any]]  # (column index in the row, converters, the column expression)
 
-    def build(self, row: Sequence):
+    def build(self, row: Sequence, connection):
         values = list(row[self.start:self.start + len(self.attnames)])
         for i, converters, col in self.converters:
             value = values[i - self.start]
@@ -60,6 +66,7 @@ class _SelectPlan:
 
 
 def _part(model: type[Model], start: int, skip: set[str]) -> tuple[_Part, list[str]]:
+    connection = _db()
     meta = model._meta
     fields = [f for f in meta.concrete_fields if f.name not in skip and f.attname not in skip]
     converters = []
@@ -86,6 +93,7 @@ class Select:
         self._plans: dict[tuple, _SelectPlan] = {}
 
     def _plan(self, shape: tuple = ()) -> _SelectPlan:
+        connection = _db()
         key = (connection.vendor, shape)
         plan = self._plans.get(key)
         if plan is None:
@@ -124,15 +132,16 @@ class Select:
             params = tuple(x for is_list, p in zip(lists, params, strict=True) for x in (p if is_list else [p]))
         else:
             plan = self._plan()
+        connection = _db()
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             rows = cursor.fetchall()
         main, *joined = plan.parts
         found = []
         for row in rows:
-            obj = main.build(row)
+            obj = main.build(row, connection)
             if joined:
-                setattr(obj, self.related, joined[0].build(row))
+                setattr(obj, self.related, joined[0].build(row, connection))
             found.append(obj)
         return found
 
@@ -153,7 +162,7 @@ MAX_PARAMS = 30_000  # under SQLite's 32,766 host parameters (PostgreSQL allows 
 
 
 def _insert_plan(model: type[Model], rows: int) -> _WritePlan:
-    key = (model, rows, connection.vendor)
+    key = (model, rows, _db().vendor)
     plan = _insert_plans.get(key)
     if plan is None:
         meta = model._meta
@@ -180,6 +189,7 @@ def insert_many(objs: Sequence[Model]) -> None:
 
 
 def _insert_chunk(model: type[Model], objs: Sequence[Model]) -> None:
+    connection = _db()
     plan = _insert_plan(model, len(objs))
     params: list = []
     for obj in objs:
@@ -201,6 +211,7 @@ def insert(obj: Model) -> Model:
 def update(obj: Model, fields: Sequence[str]) -> None:
     """Write these fields of a saved instance (``auto_now`` fields named here are set, as ``save`` does)."""
     model = type(obj)
+    connection = _db()
     key = (model, tuple(fields), connection.vendor)
     plan = _update_plans.get(key)
     if plan is None:
