@@ -29,10 +29,16 @@ class _Batch:
         self.outbox: list = []
 
 
+def _depth() -> int:
+    """Savepoints open on the connection. An ``atomic(savepoint=False)`` block opens none (Django notes it as
+    None): it cannot roll back on its own, so rows written inside it may wait for the batch too."""
+    return sum(1 for sid in connection.savepoint_ids if sid is not None)
+
+
 def current() -> _Batch | None:
     """The open batch, if rows written here may wait for its end."""
     batch = getattr(_state, "batch", None)
-    if batch is None or not connection.in_atomic_block or len(connection.savepoint_ids) != batch.depth:
+    if batch is None or not connection.in_atomic_block or _depth() != batch.depth:
         return None
     return batch
 
@@ -44,7 +50,7 @@ def batched():
     if getattr(_state, "batch", None) is not None or not connection.in_atomic_block:
         yield
         return
-    batch = _Batch(len(connection.savepoint_ids))
+    batch = _Batch(_depth())
     _state.batch = batch
     try:
         yield
@@ -56,9 +62,9 @@ def batched():
 
 
 def _flush(batch: _Batch) -> None:
-    from huitong.core import bulkinsert, outbox
+    from huitong.core import outbox, sql
 
     if batch.audit:
-        bulkinsert.insert(batch.audit)
+        sql.insert_many(batch.audit)
     if batch.outbox:
         outbox.write_many(batch.outbox)

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from huitong.core import batch, bulkinsert
+from huitong.core import batch, bulkinsert, sql
 from huitong.core.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def emit_many(*, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None
 def write_many(messages: list[OutboxMessage]) -> None:
     """Insert built messages in one statement (``emit_many``, and the end of a batch)."""
     if messages:
-        bulkinsert.insert(messages)
+        sql.insert_many(messages)
         _trigger()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import models
 
-from huitong.core import audit
+from huitong.core import audit, sql
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidTransition
 
@@ -40,6 +40,6 @@ def transition(
     from_state = getattr(obj, field)
     lifecycle.check(from_state, to_state)
     setattr(obj, field, to_state)
-    obj.save(update_fields=[field, *update_fields])
+    sql.update(obj, [field, *update_fields])  # save(update_fields=...) without the ORM's query building
     audit.record(actor=actor, obj=obj, from_state=from_state, to_state=to_state, reason=reason, data=data)
     return from_state

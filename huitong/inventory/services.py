@@ -13,7 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
-from huitong.core import bulkinsert, outbox
+from huitong.core import bulkinsert, outbox, sql
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory import stock_sql
@@ -326,23 +326,59 @@ def _close_all(reservation_ids: Sequence[int] | QuerySet, status: str) -> list[R
     """Close active reservations; those already closed with ``status`` are skipped (idempotent).
     Raises before writing if any is missing or closed otherwise. Sorted by (SKU, location): the one
     global order in which every service takes stock rows, so concurrent writers cannot deadlock."""
-    found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
-                 .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
-    if not isinstance(reservation_ids, QuerySet) and len(found) != len(set(reservation_ids)):
-        missing = sorted(set(reservation_ids) - {r.pk for r in found})
-        raise ReservationNotFound(reservation_id=", ".join(map(str, missing)))
+    if isinstance(reservation_ids, QuerySet):
+        found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
+                     .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
+    else:
+        found = _reservations_in_lock_order(sorted(set(reservation_ids)))
+        if len(found) != len(set(reservation_ids)):
+            missing = sorted(set(reservation_ids) - {r.pk for r in found})
+            raise ReservationNotFound(reservation_id=", ".join(map(str, missing)))
     wrong = [r for r in found if r.status not in (ReservationStatus.ACTIVE, status)]
     if wrong:
         raise ReservationClosed(detail={"reservation_id": wrong[0].pk, "status": wrong[0].status})
     todo = [r for r in found if r.status == ReservationStatus.ACTIVE]
     if not todo:
         return []
-    won = Reservation.objects.filter(pk__in=[r.pk for r in todo], status=ReservationStatus.ACTIVE).update(
-        status=status, closed_at=timezone.now()
-    )
-    if won != len(todo):  # someone closed one between our read and our update
+    if _close_active([r.pk for r in todo], status) != len(todo):  # someone closed one between read and update
         raise ReservationClosed(detail={"reservation_ids": [r.pk for r in todo]})
     return todo
+
+
+# Closing reservations runs for every order shipped or cancelled: plain statements, no query building.
+_RESERVATIONS_WITH_ROWS = (
+    "SELECT r.id, r.stock_item_id, r.reference, r.quantity, r.status, s.sku_id, s.location_id "
+    "FROM inventory_reservation r JOIN inventory_stockitem s ON s.id = r.stock_item_id "
+    "WHERE r.id IN ({ids}) ORDER BY s.sku_id, s.location_id, r.id")
+_CLOSE_ACTIVE = "UPDATE inventory_reservation SET status = %s, closed_at = %s WHERE id IN ({ids}) AND status = %s"
+
+
+def _in(sql_text: str, count: int) -> str:
+    return sql_text.format(ids=", ".join(["%s"] * count))
+
+
+def _reservations_in_lock_order(ids: list[int]) -> list[Reservation]:
+    """The reservations with their stock rows' SKU and location (the rest of the row loads on access)."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_in(_RESERVATIONS_WITH_ROWS, len(ids)), ids)
+        rows = cursor.fetchall()
+    found = []
+    for pk, item_id, reference, quantity, state, sku_id, location_id in rows:
+        reservation = Reservation.from_db(connection.alias, ["id", "stock_item_id", "reference", "quantity", "status"],
+                                          [pk, item_id, reference, quantity, state])
+        reservation.stock_item = StockItem.from_db(connection.alias, ["id", "sku_id", "location_id"],
+                                                   [item_id, sku_id, location_id])
+        found.append(reservation)
+    return found
+
+
+def _close_active(ids: list[int], status: str) -> int:
+    closed_at = Reservation._meta.get_field("closed_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_in(_CLOSE_ACTIVE, len(ids)), [status, closed_at, *ids, ReservationStatus.ACTIVE])
+        return cursor.rowcount
 
 
 @joins_caller_transaction
@@ -374,11 +410,11 @@ def ship_reservations(*, reservation_ids: Sequence[int] | QuerySet, reference: s
             raise AssertionError(f"stock item {r.stock_item_id} holds less than reservation {r.pk}")
     if shipped:
         _stock_changed(r.stock_item.sku_id for r in shipped)
-    return StockMovement.objects.bulk_create(
-        StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
-                      reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)
-        for r in shipped
-    )
+    movements = [StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
+                               reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)
+                 for r in shipped]
+    sql.insert_many(movements)
+    return movements
 
 
 def ship_reservation(*, reservation_id: int, reference: str, actor: Actor) -> StockMovement | None:

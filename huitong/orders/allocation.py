@@ -28,7 +28,7 @@ from datetime import datetime
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from huitong.core import batch
+from huitong.core import batch, sql
 from huitong.core.actors import Actor
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
@@ -42,7 +42,6 @@ from huitong.orders.models import (
     OrderLine,
     OrderStatus,
     ReviewStatus,
-    StoreLocation,
 )
 from huitong.orders.review import ALLOCATION_FAILED, BatchResult, run_batch
 from huitong.orders.review_rules import review_config
@@ -119,17 +118,25 @@ def plan(lines: Sequence[OrderLine], *, ranked: Sequence[int], available: dict[t
 
 # --- reading what planning needs ------------------------------------------------------------------
 
+_ACTIVE_FULFILMENT_LOCATIONS = (  # read on every allocation: one plain statement
+    "SELECT l.id, l.code, l.province, l.city, l.priority FROM orders_storelocation sl "
+    "JOIN inventory_location l ON l.id = sl.location_id "
+    "WHERE sl.store_id = %s AND l.is_active ORDER BY sl.priority, sl.location_id")
+
+
 def _candidates(store_id: int, preferred: int | None) -> list[Candidate]:
     """The store's fulfilment locations that are active (one query), and a preferred location."""
-    links = list(StoreLocation.objects.filter(store_id=store_id, location__is_active=True)
-                 .select_related("location").order_by("priority", "location_id"))
-    store_rank = {link.location_id: i for i, link in enumerate(links)}
-    locations = [link.location for link in links]
+    with connection.cursor() as cursor:
+        cursor.execute(_ACTIVE_FULFILMENT_LOCATIONS, [store_id])
+        links = cursor.fetchall()
+    store_rank = {row[0]: i for i, row in enumerate(links)}
+    locations = list(links)
     if preferred and preferred not in store_rank:
-        locations += list(inventory_selectors.list_locations().filter(pk=preferred))
+        locations += list(inventory_selectors.list_locations().filter(pk=preferred)
+                          .values_list("pk", "code", "province", "city", "priority"))
     rank_of_others = len(store_rank) + (1 if preferred and preferred not in store_rank else 0)
-    return [Candidate(loc.pk, loc.code, loc.province, loc.city, store_rank.get(loc.pk, rank_of_others), loc.priority)
-            for loc in locations]
+    return [Candidate(pk, code, province, city, store_rank.get(pk, rank_of_others), priority)
+            for pk, code, province, city, priority in locations]
 
 
 def _available(lines: Sequence[OrderLine], location_ids: Sequence[int]) -> dict[tuple[int, int], int]:
@@ -170,11 +177,14 @@ def _plan_for(orders: Sequence[Order], lines: Sequence[OrderLine]) -> tuple[Plan
 
 # --- allocating -----------------------------------------------------------------------------------
 
+_UNMERGED_LOCKED = sql.Select(Order, "id = %s AND merge_group_id IS NULL", defer=services.PERSONAL_FIELDS,
+                              for_update=True)
+_LINES = sql.Select(OrderLine, "order_id = %s", order_by="line_no")
+
+
 def _lock_members(order_id: int) -> list[Order]:
     """The order, or every order of its active merge group, locked in primary-key order."""
-    alone = Order.objects.select_for_update().defer(*services.PERSONAL_FIELDS).filter(
-        pk=order_id, merge_group__isnull=True)
-    order = next(iter(alone), None)  # the common case: not merged, locked in one statement
+    order = _UNMERGED_LOCKED.first(order_id)  # the common case: not merged, locked in one statement
     if order is not None:
         return [order]
     group = Order.objects.filter(pk=order_id).values_list("merge_group_id", "merge_group__status").first()
@@ -248,7 +258,8 @@ class Outcome:
 def _allocate_once(order_id: int, actor: Actor, at: datetime | None) -> Outcome:
     orders = _lock_members(order_id)
     _check_ready(orders)
-    lines = list(OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("order_id", "line_no"))
+    lines = _LINES.all(orders[0].pk) if len(orders) == 1 else list(
+        OrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("order_id", "line_no"))
     for _attempt in range(PLAN_ATTEMPTS):
         found, why = _plan_for(orders, lines)
         if found is None or _placed_as_planned(lines, found):

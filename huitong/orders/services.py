@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
 from huitong.channels import selectors as channels
-from huitong.core import audit, batch, crypto, outbox
+from huitong.core import audit, batch, crypto, outbox, sql
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidTransition
 from huitong.core.money import spread_discount
@@ -72,9 +72,12 @@ class NewOrder:
 PERSONAL_FIELDS = ("receiver_name", "receiver_phone", "address")
 
 
+# Personal data is not needed to change state: leave it encrypted in the row.
+_LOCKED = sql.Select(Order, "id = %s", defer=PERSONAL_FIELDS, for_update=True)
+
+
 def _lock(order_id: int) -> Order:
-    # Personal data is not needed to change state: leave it encrypted in the row.
-    order = Order.objects.select_for_update().defer(*PERSONAL_FIELDS).filter(pk=order_id).first()
+    order = _LOCKED.first(order_id)
     if order is None:
         raise OrderNotFound(order_id=f"订单 {order_id} 不存在")
     return order
@@ -100,8 +103,14 @@ def _move_to(order: Order, status: str, *, actor: Actor, reason: str = "", field
 NUMBER_ATTEMPTS = 3
 
 
+_RESERVATION_IDS = "SELECT reservation_id FROM orders_orderline WHERE order_id = %s AND reservation_id IS NOT NULL"
+
+
 def _reservation_ids(order: Order) -> list[int]:
-    return list(order.lines.filter(reservation__isnull=False).values_list("reservation_id", flat=True))
+    """What the order's lines hold (one plain statement: it runs on every order shipped or cancelled)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RESERVATION_IDS, [order.pk])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _refuse_if_held(order: Order) -> None:
@@ -140,6 +149,25 @@ def fulfillment_locations(store_id: int) -> list[int]:
                 .values_list("location_id", flat=True))
 
 
+_STORE_AND_LOCATIONS = (  # one statement on every order created: the store's state and where it ships from
+    "SELECT s.code, s.is_active, sl.location_id FROM channels_channelstore s "
+    "LEFT JOIN orders_storelocation sl ON sl.store_id = s.id WHERE s.id = %s ORDER BY sl.priority, sl.location_id")
+
+
+def _selling_store(store_id: int) -> list[int]:
+    """The fulfilment locations of an active store, best first; raises like ``channels.get_active_store``
+    for an unknown or inactive store and NoFulfillmentLocation for a store that ships from nowhere."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STORE_AND_LOCATIONS, [store_id])
+        rows = cursor.fetchall()
+    if not rows or not rows[0][1]:
+        channels.get_active_store(store_id)  # the store's own error: unknown or inactive
+    location_ids = [location_id for _code, _active, location_id in rows if location_id is not None]
+    if not location_ids:
+        raise NoFulfillmentLocation(store_id=f"店铺 {rows[0][0]} 未配置发货库位")
+    return location_ids
+
+
 # --- create ---------------------------------------------------------------------------------------
 
 def create_order(*, spec: NewOrder, actor: Actor) -> OrderCreated:
@@ -164,10 +192,7 @@ def create_order(*, spec: NewOrder, actor: Actor) -> OrderCreated:
 @transaction.atomic
 @batch.batched()
 def _create(spec: NewOrder, actor: Actor) -> Order:
-    store = channels.get_active_store(spec.store_id)
-    location_ids = fulfillment_locations(store.pk)
-    if not location_ids:
-        raise NoFulfillmentLocation(store_id=f"店铺 {store.code} 未配置发货库位")
+    location_ids = _selling_store(spec.store_id)
     skus = catalog.skus_by_ids([line.sku_id for line in spec.lines])
     errors = {}
     for i, line in enumerate(spec.lines):
@@ -195,19 +220,19 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
     discount = sum(shares)
     r = spec.receiver
     placed_at = spec.placed_at or timezone.now()
-    order = Order.objects.create(
-        number=_new_number(placed_at), store=store, external_id=spec.external_id,
+    order = sql.insert(Order(
+        number=_new_number(placed_at), store_id=spec.store_id, external_id=spec.external_id,
         subtotal_fen=subtotal, discount_fen=discount, shipping_fen=spec.shipping_fen,
         total_fen=subtotal - discount + spec.shipping_fen, customer_id=spec.customer_id,
         buyer_nick=spec.buyer_nick, buyer_remark=spec.buyer_remark,
         receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
         province=r.province, city=r.city, district=r.district, address=r.address,
         placed_at=placed_at,
-    )
+    ))
     holds = [inventory.Hold(sku_id=line.sku_id, quantity=line.quantity, reference=f"{order.number}/{no}")
              for no, line in enumerate(spec.lines, start=1)]
     held = inventory.reserve_first_available(holds=holds, location_ids=location_ids)
-    OrderLine.objects.bulk_create(
+    sql.insert_many([
         OrderLine(
             order=order, line_no=no, sku_id=line.sku_id, sku_code=skus[line.sku_id].code,
             title=skus[line.sku_id].display_name[:200], quantity=line.quantity, unit_price_fen=price,
@@ -215,10 +240,10 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
             reservation_id=h.reservation_id,
         )
         for no, (line, price, share, h) in enumerate(zip(spec.lines, prices, shares, held, strict=True), start=1)
-    )
+    ])
     audit.record(actor=actor, obj=order, to_state=order.status, reason="created")
     outbox.emit(topic="order.created", key=order.number,
-                payload={"order_id": order.pk, "number": order.number, "store_id": store.pk})
+                payload={"order_id": order.pk, "number": order.number, "store_id": spec.store_id})
     return order
 
 
@@ -235,7 +260,8 @@ def pay_order(*, order_id: int, actor: Actor, method: str = "sandbox", at: datet
     ORDER_LIFECYCLE.check(order.status, OrderStatus.PAID)
     due = order.total_fen - order.paid_fen
     if due > 0:
-        payment = payments.take_payment(reference=order.number, amount_fen=due, method=method, actor=actor, at=at)
+        payment = payments.take_payment(reference=order.number, amount_fen=due, method=method, actor=actor, at=at,
+                                        savepoint=False)  # this transaction rolls back as a whole
         if payment is None:
             raise InvalidOrder.for_fields({"method": f"{method} 需异步确认,不能当场收款"})
         order.paid_fen += payment.amount_fen
@@ -346,8 +372,7 @@ def ship_order(*, order_id: int, carrier_code: str, waybill_no: str, actor: Acto
     order = _lock(order_id)
     ORDER_LIFECYCLE.check(order.status, OrderStatus.SHIPPED)
     _refuse_if_held(order)
-    reserved = OrderLine.objects.filter(order_id=order.pk, reservation__isnull=False).values("reservation_id")
-    inventory.ship_reservations(reservation_ids=reserved, reference=order.number, actor=actor)
+    inventory.ship_reservations(reservation_ids=_reservation_ids(order), reference=order.number, actor=actor)
     order.carrier_code, order.waybill_no = carrier_code.strip(), waybill_no.strip()
     order.shipped_at = at or timezone.now()
     _move_to(order, OrderStatus.SHIPPED, actor=actor, fields=("carrier_code", "waybill_no", "shipped_at"),

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from huitong.core import audit, outbox
+from huitong.core import audit, outbox, sql
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidInput
 from huitong.core.states import transition
@@ -115,13 +115,19 @@ def _settled_event(payment: Payment) -> None:
 # --- taking money -------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def take_tender(
-    *, reference: str, tender: Tender, actor: Actor, at: datetime | None = None
+    *, reference: str, tender: Tender, actor: Actor, at: datetime | None = None, savepoint: bool = True
 ) -> Payment | None:
     """Settle one tender at once (sandbox, cash with change, card, scanned code, points, stored value, gift
     card). Returns the paid payment, or None for a gateway that settles only asynchronously (then use
-    ``create_payment``). A refusal anywhere (a loyalty balance too low) leaves nothing behind."""
+    ``create_payment``). A refusal anywhere (a loyalty balance too low) leaves nothing behind: inside a
+    caller's transaction a savepoint undoes this tender alone, unless the caller passes ``savepoint=False``
+    because its whole transaction rolls back on any error (two statements fewer)."""
+    with transaction.atomic(savepoint=savepoint):
+        return _take_tender(reference, tender, actor, at)
+
+
+def _take_tender(reference: str, tender: Tender, actor: Actor, at: datetime | None) -> Payment | None:
     _check_new(reference, tender)
     gateway = GATEWAYS[tender.method]
     payment = _new_payment(reference, tender, actor)
@@ -133,7 +139,7 @@ def take_tender(
         at or timezone.now(),
         PaymentStatus.PAID,
     )
-    payment.save(force_insert=True)
+    sql.insert(payment)
     audit.record(
         actor=actor,
         obj=payment,
@@ -159,6 +165,7 @@ def take_payment(
     auth_code: str = "",
     gift_card_no: str = "",
     gift_card_pin: str = "",
+    savepoint: bool = True,
 ) -> Payment | None:
     """``take_tender`` with the tender's fields as keywords (the original signature, extended)."""
     tender = Tender(
@@ -172,7 +179,7 @@ def take_payment(
         gift_card_no=gift_card_no,
         gift_card_pin=gift_card_pin,
     )
-    return take_tender(reference=reference, tender=tender, actor=actor, at=at)
+    return take_tender(reference=reference, tender=tender, actor=actor, at=at, savepoint=savepoint)
 
 
 @transaction.atomic
