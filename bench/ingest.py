@@ -851,7 +851,8 @@ def store_worker(conf: dict, conn) -> None:
         untils = [plans[b].created + timedelta(minutes=2, seconds=-1) for b in feed["bounds"]]
         untils.append(plans[-1].created + timedelta(minutes=3))
     else:
-        files = export_files(plans, biz.skus)
+        bounds = [0, *feed["bounds"], feed["n"]]  # a store's export in one file per round (or more, if large)
+        files = [f for a, b in zip(bounds[:-1], bounds[1:], strict=True) for f in export_files(plans[a:b], biz.skus)]
         slices = [[row_of(plan, biz.skus, raw, file=True) for plan, raw in members] for _n, _c, members in files]
     logs, outcomes = [], Counter()
     conn.send(("ready", len(slices)))
@@ -925,7 +926,7 @@ def parallel_part(args, biz: Business, problems: list[str], kind: str) -> dict:
     k_stores = args.pull_stores if kind == "pull" else args.file_stores
     n = args.orders if kind == "pull" else args.file_orders
     sizes = [n // k_stores + (1 if i < n % k_stores else 0) for i in range(k_stores)]
-    rounds = max(1, min(10, min(sizes) // (10 * PAGE))) if kind == "pull" else 1
+    rounds = max(1, min(10 if kind == "pull" else 4, min(sizes) // (10 * PAGE)))
     t = time.perf_counter()
     start = datetime.now(CHINA).replace(microsecond=0) - timedelta(seconds=max(sizes) + rounds + 600)
     if kind == "pull":
@@ -937,7 +938,7 @@ def parallel_part(args, biz: Business, problems: list[str], kind: str) -> dict:
     else:
         start = datetime.now(CHINA).replace(microsecond=0) - timedelta(days=3)
         feeds = [{"n": size, "seed": 23 + i, "id_base": 5_100_000_000_000 + i * 1_000_000_000,
-                  "start": start.isoformat(), "bounds": []} for i, size in enumerate(sizes)]
+                  "start": start.isoformat(), "bounds": chunks(size, rounds)[1:-1]} for i, size in enumerate(sizes)]
         stores = [add_store(biz, f"TB-FILE-{i}", "taobao") for i in range(k_stores)]
     bases = [add_store(biz, f"TB-{kind.upper()}-BASE-{i}", "taobao") for i in range(k_stores)]
     workers = Workers([{"kind": kind, "index": i, "biz": biz, "feed": feed, "store": store, "baseline_store": base,

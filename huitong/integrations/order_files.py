@@ -318,6 +318,7 @@ def _quantity(text: str) -> int:
 
 
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d")
+_FULL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # the first format, zero-padded: read without strptime
 
 
 def parse_time(value: Any) -> datetime:
@@ -325,6 +326,11 @@ def parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=BEIJING)
     text = _text(value).replace("/", "-").replace("T", " ")
+    if _FULL_TIME.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=BEIJING)
+        except ValueError:
+            pass  # the right shape, not a time: refused below
     for fmt in _TIME_FORMATS:
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=BEIJING)

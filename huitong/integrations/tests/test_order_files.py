@@ -279,3 +279,22 @@ def test_money_in_yuan(text, fen):
 def test_bad_money_is_refused(text):
     with pytest.raises(ValueError):
         order_files.parse_money(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-11 10:00:00", datetime(2026, 11, 11, 10, 0, 0)),
+    ("2026/11/11 10:00:00", datetime(2026, 11, 11, 10, 0, 0)),
+    ("2026-11-11T10:00:05", datetime(2026, 11, 11, 10, 0, 5)),
+    ("2026-11-11 10:00", datetime(2026, 11, 11, 10, 0)),
+    ("2026-11-11 10:00:00.25", datetime(2026, 11, 11, 10, 0, 0, 250000)),
+    ("2026-11-11", datetime(2026, 11, 11)),
+    ("2026-1-2 3:04:05", datetime(2026, 1, 2, 3, 4, 5)),
+])
+def test_parse_time_reads_export_times_as_beijing_time(text, expected):
+    assert order_files.parse_time(text) == expected.replace(tzinfo=BEIJING)
+
+
+@pytest.mark.parametrize("text", ["2026-13-11 10:00:00", "2026-11-11 25:00:00", "明天"])
+def test_parse_time_refuses_what_is_not_a_time(text):
+    with pytest.raises(order_files._CellError):
+        order_files.parse_time(text)
