@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Channel ingest and stock push: platform orders in (API pull and export file) and stock out, on PostgreSQL.
 
-    .venv/bin/python bench/ingest.py [--orders 100000] [--file-orders N] [--stores 10] [--skus 1000]
-                                     [--changes 500] [--change-rate 5] [--workers 1] [--no-rate-limit]
-                                     [--commit HEAD] [--skip pull|file|push] [--profile] [--json]
+    .venv/bin/python bench/ingest.py [--orders 100000] [--file-orders N] [--pull-stores 4] [--file-stores 4]
+                                     [--stores 10] [--skus 1000] [--changes 500] [--change-rate 5]
+                                     [--workers 1] [--no-rate-limit] [--commit HEAD] [--skip pull|file|push]
+                                     [--profile] [--json]
 
 It builds a throwaway database ``huitong_bench_ingest`` (dropped and created fresh; left for
 inspection), unsets ``REDIS_URL`` (tasks in-process, the outbox is a table) and then measures:
@@ -20,13 +21,21 @@ inspection), unsets ``REDIS_URL`` (tasks in-process, the outbox is a table) and 
 2. **File**: ``--file-orders`` (default ``--orders``) written as Taobao-layout export CSVs (one row
    per line, at most 40,000 rows a file: ``order_files.MAX_ROWS`` is 50,000) and imported with
    ``order_files.import_order_file`` into a second Taobao store.
+   **Several stores at once** (``--pull-stores K`` / ``--file-stores K``, default 4): the orders are split over
+   K Taobao stores (K fake gateways in the one fake process; for files, each store's own export), and K
+   worker processes (each its own Django connection and GIL, as K Celery workers each running one
+   ``pull_store_orders_task`` that ``pull_all_stores_task`` enqueued) pull or import them at the same time, round by round on the
+   parent's command. A round's wall time runs from the first worker's start to the last one's end; the
+   rate is all orders over the rounds' wall time. K = 1 runs in this process, as before (``--profile``
+   then gives one profile).
 3. **Baseline**: for both paths, plain SQL on ``django.db.connection.cursor()`` writing the same
    rows for the same orders into their own stores: raw payload, order, lines, reservations with a
    conditional stock UPDATE, audit row, ``order.created`` outbox rows and one
    ``inventory.stock_changed`` per page, with the receiver encrypted like the service does. One
    transaction per page of 100 orders, one statement per table (``INSERT … SELECT FROM UNNEST`` of
    one array per column, like Django's bulk_create; multi-row VALUES for the JSON payloads), on
-   the same stock rows. It reads nothing it already knows (SKU ids, titles, stock row ids).
+   the same stock rows (locked in id order first, as several run at once). It reads nothing it already
+   knows (SKU ids, titles, stock row ids). With K stores, K processes write K baseline stores the same way.
 4. **Stock push latency**: ``--stores`` JD stores, one fake JOS gateway each (all in one separate
    process) recording every ``updateSkuStock`` with its receive time, and a mapping per store for
    each of the ``--skus`` SKUs. ``--workers`` threads emulate the outbox worker (``deliver_due``

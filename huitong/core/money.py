@@ -69,6 +69,8 @@ def allocate_fen(total: int, weights: Sequence[int]) -> list[int]:
         return []
     if any(w < 0 for w in weights):
         raise MoneyError("weights must be non-negative")
+    if total == 0 or len(weights) == 1:  # the common cases on every order line, without the arithmetic
+        return [0] * len(weights) if total == 0 else [total]
     weights = list(weights) if sum(weights) else [1] * len(weights)
     whole = sum(weights)
     parts = [total * w // whole for w in weights]

@@ -51,6 +51,7 @@ def test_allocate_largest_remainder():
     assert allocate_fen(10, [0, 0]) == [5, 5]
     assert allocate_fen(0, [3, 4]) == [0, 0]
     assert allocate_fen(7, [2, 5]) == [2, 5]
+    assert allocate_fen(7, [0]) == [7] and allocate_fen(7, [3]) == [7] and allocate_fen(0, [0, 0]) == [0, 0]
     assert spread_discount(1000, [2990, 5980, 990]) == [300, 601, 99]
 
 
@@ -61,6 +62,8 @@ def test_allocate_rejects_bad_input():
         allocate_fen(1, [])
     with pytest.raises(MoneyError):
         allocate_fen(1, [1, -1])
+    with pytest.raises(MoneyError):
+        allocate_fen(0, [1, -1])
     with pytest.raises(MoneyError):
         spread_discount(101, [50, 50])
 
