@@ -64,6 +64,14 @@ def hold_many(totals: dict[int, int]) -> int:
     number of rows changed (the caller expects all of them: it holds the rows locked)."""
     if not totals:
         return 0
+    if connection.vendor == "postgresql":  # two arrays: 165 rows took 8 ms as UNION ALL (parse, plan), 2 ms so
+        items = sorted(totals.items())
+        return _update(
+            f"UPDATE {_TABLE} SET reserved = reserved + v.q, updated_at = CURRENT_TIMESTAMP "
+            "FROM UNNEST(%s::bigint[], %s::bigint[]) AS v(id, q) "
+            f"WHERE {_TABLE}.id = v.id AND {_TABLE}.on_hand - {_TABLE}.reserved >= v.q",
+            [[i for i, _q in items], [q for _i, q in items]],
+        )
     rows = " UNION ALL ".join(["SELECT %s AS id, %s AS q"] * len(totals))
     params = [value for pair in sorted(totals.items()) for value in pair]
     return _update(
