@@ -833,12 +833,20 @@ def pull_feed(k: int, n: int, rounds: int, start: datetime) -> dict:
             "bounds": bounds[1:-1]}
 
 
-def store_worker(conf: dict, conn) -> None:
+def store_worker(code: str, blob: bytes, conn) -> None:
     """One store's pull or file import, and the baseline of its twin store, in a process of its own (own
     Django connection, own GIL), one step per command from the parent: ("service", i) or ("baseline", i),
     answered with the step's (start, end) on CLOCK_MONOTONIC, comparable across processes."""
+    import pickle
+
+    sys.path.insert(0, code)  # before anything imports huitong: the conf holds huitong objects (the actor)
+    conf = pickle.loads(blob)
     import django
 
+    import huitong
+
+    if Path(huitong.__file__).resolve().parent.parent != Path(code).resolve():
+        raise SystemExit(f"store worker: huitong imported from {huitong.__file__}, not from {code}")
     django.setup()
     from django.db import connection
 
@@ -895,12 +903,14 @@ class Workers:
     """K store workers driven step by step; each step's wall time runs from the first worker's start to
     the last one's end, so an aggregate rate is all orders over the time they took together."""
 
-    def __init__(self, confs: list[dict]):
+    def __init__(self, code: str, confs: list[dict]):
+        import pickle
+
         ctx = mp.get_context("spawn")
         self.pipes, self.processes = [], []
         for conf in confs:
             parent, child = ctx.Pipe()
-            process = ctx.Process(target=store_worker, args=(conf, child), daemon=True)
+            process = ctx.Process(target=store_worker, args=(code, pickle.dumps(conf), child), daemon=True)
             process.start()
             self.pipes.append(parent)
             self.processes.append(process)
@@ -950,9 +960,12 @@ def parallel_part(args, biz: Business, problems: list[str], kind: str) -> dict:
                   "start": start.isoformat(), "bounds": chunks(size, rounds)[1:-1]} for i, size in enumerate(sizes)]
         stores = [add_store(biz, f"TB-FILE-{i}", "taobao") for i in range(k_stores)]
     bases = [add_store(biz, f"TB-{kind.upper()}-BASE-{i}", "taobao") for i in range(k_stores)]
-    workers = Workers([{"kind": kind, "index": i, "biz": biz, "feed": feed, "store": store, "baseline_store": base,
-                        "no_rate_limit": args.no_rate_limit, "profile": args.profile}
-                       for i, (feed, store, base) in enumerate(zip(feeds, stores, bases, strict=True))])
+    import huitong
+
+    code = str(Path(huitong.__file__).resolve().parent.parent)  # the tree measured (--commit: its export)
+    workers = Workers(code, [{"kind": kind, "index": i, "biz": biz, "feed": feed, "store": store,
+                              "baseline_store": base, "no_rate_limit": args.no_rate_limit, "profile": args.profile}
+                             for i, (feed, store, base) in enumerate(zip(feeds, stores, bases, strict=True))])
     print(f"[{kind}] {n} orders over {k_stores} stores, one worker process each, ready in "
           f"{time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
     steps = workers.steps
