@@ -18,7 +18,8 @@ given). Rows then go out as plain tuples:
 * Other databases (SQLite): multi-row ``INSERT … VALUES … RETURNING`` in batches the backend accepts.
 
 The database enforces the same CHECK, foreign-key (deferred as usual) and unique constraints as for any
-insert; an error arrives as Django's ``IntegrityError``. No signals are sent and ``save()`` is not called,
+insert; an error arrives as Django's ``IntegrityError``. Statements go through Django's cursor (query log,
+execute wrappers) except the COPY itself, which Django has no wrapper for. No signals are sent and ``save()`` is not called,
 as with ``bulk_create``. Call it inside the caller's transaction."""
 
 from __future__ import annotations
@@ -95,11 +96,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     now = _now or timezone.now()
     tail = tuple(_filled_value(f, now, connection) for f in plan.filled)
     converted = _convert(plan, rows, tail)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        raw = cursor.cursor
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not ignore_conflicts and len(converted) >= COPY_MIN_ROWS:
-            return _copy(connection, raw, plan, converted)
-        return _values(connection, raw, plan, converted, ignore_conflicts)
+            return _copy(connection, cursor, plan, converted)
+        return _values(connection, cursor, plan, converted, ignore_conflicts)
 
 
 def _convert(plan: _Plan, rows: list[Sequence[Any]], tail: tuple) -> list[Sequence[Any]]:
@@ -116,19 +116,20 @@ def _convert(plan: _Plan, rows: list[Sequence[Any]], tail: tuple) -> list[Sequen
     return out
 
 
-def _copy(connection, raw, plan: _Plan, rows: list[tuple]) -> list[int]:
-    raw.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [plan.table, plan.pk_column, len(rows)])
-    ids = [r[0] for r in raw.fetchall()]
+def _copy(connection, cursor, plan: _Plan, rows: list[tuple]) -> list[int]:
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                   [plan.table, plan.pk_column, len(rows)])
+    ids = [r[0] for r in cursor.fetchall()]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in plan.columns)
-    with raw.copy(f"COPY {qn(plan.table)} ({columns}) FROM STDIN") as copy:
+    # COPY has no Django wrapper: the driver's cursor, Django's error mapping (IntegrityError, ...)
+    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {qn(plan.table)} ({columns}) FROM STDIN") as copy:
         for pk, row in zip(ids, rows, strict=True):
             copy.write_row((pk, *row))
     return ids
 
 
-def _values(connection, raw, plan: _Plan, rows: list[tuple], ignore_conflicts: bool) -> list[int] | None:
+def _values(connection, cursor, plan: _Plan, rows: list[tuple], ignore_conflicts: bool) -> list[int] | None:
     qn = connection.ops.quote_name
     columns = [c for c in plan.columns if c != plan.pk_column]
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -139,10 +140,10 @@ def _values(connection, raw, plan: _Plan, rows: list[tuple], ignore_conflicts: b
     ids: list[int] = []
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
-        raw.execute(head + ", ".join([one] * len(chunk)) + conflict + returning,
+        cursor.execute(head + ", ".join([one] * len(chunk)) + conflict + returning,
                     [value for row in chunk for value in row])
         if not ignore_conflicts:
-            ids.extend(r[0] for r in raw.fetchall())
+            ids.extend(r[0] for r in cursor.fetchall())
     return None if ignore_conflicts else ids
 
 
