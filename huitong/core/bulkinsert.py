@@ -41,6 +41,13 @@ _PLAIN = {models.CharField, models.TextField, models.SlugField, models.EmailFiel
           models.PositiveBigIntegerField, models.PositiveSmallIntegerField, models.BooleanField}
 
 
+@dataclass(frozen=True)
+class JsonText:
+    """A JSON field's value already serialised by the caller (valid JSON text): written as it is."""
+
+    text: str
+
+
 COPY_MIN_ROWS = 20  # fewer rows: one INSERT … RETURNING beats the two round trips of nextval + COPY
 
 
@@ -84,7 +91,7 @@ def insert(objs: Sequence[models.Model], *, using: str = "default", ignore_confl
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
                 using: str = "default", ignore_conflicts: bool = False, _now=None) -> list[int] | None:
     """Insert rows given as tuples of values for ``fields`` (attnames: ``store_id`` for a foreign key, in
-    Python form: dicts for JSON, plain text for encrypted fields). Fields left out get their default (or
+    Python form: dicts for JSON — or ``JsonText`` when already serialised —, plain text for encrypted fields). Fields left out get their default (or
     the batch's time for ``auto_now``/``auto_now_add``), evaluated once per batch: not for per-row
     defaults such as a random UUID. Returns the new primary keys in row order, or None
     with ``ignore_conflicts`` (rows may have been skipped)."""
@@ -190,6 +197,8 @@ def _converter(field: models.Field, connection):
         encoder = field.encoder
 
         def to_json(value, null=field.null):
+            if isinstance(value, JsonText):
+                return value.text
             return None if value is None and null else json.dumps(value, cls=encoder)
         return to_json
     if type(field) is models.DateTimeField and connection.vendor == "postgresql":

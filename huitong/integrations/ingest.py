@@ -71,9 +71,17 @@ _RAW_FIELDS = ["store_id", "source", "external_id", "digest", "payload"]
 
 
 def _raw(store_id: int, source: str, external_id: str, payload: Mapping[str, Any]) -> tuple:
-    """A RawPayload row (``_RAW_FIELDS``), its digest over the canonical JSON text."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return store_id, source, external_id, hashlib.sha256(text.encode()).hexdigest(), payload
+    """A RawPayload row (``_RAW_FIELDS``), its digest over the canonical JSON text. That text is also what is
+    stored when it is the payload's plain JSON (no value had to be turned into text for it)."""
+    stringified = []
+
+    def as_text(value):
+        stringified.append(value)
+        return str(value)
+
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=as_text)
+    stored = payload if stringified else bulkinsert.JsonText(text)  # else the field's encoder writes it
+    return store_id, source, external_id, hashlib.sha256(text.encode()).hexdigest(), stored
 
 
 def _keep_raw(rows: list[tuple]) -> None:

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -203,3 +203,27 @@ def test_a_line_refunded_on_the_platform_holds_the_unshipped_order(tmall):
     dto = replace(dto, lines=(replace(dto.lines[0], refund_state=RefundState.REQUESTED),))
     assert ingest_one(store, dto).outcome == "updated"
     assert [h["code"] for h in Order.objects.get(external_id="R1").hold_reasons] == ["refund_in_progress"]
+
+
+@pytest.mark.parametrize("payload", [
+    {"tid": 1, "title": "龙井 \"特级\" \\ 250g", "price": "12.30", "num": 2, "ok": True, "none": None,
+     "lines": [{"b": 1, "a": [1.5, "x"]}]},
+    {"file": "x.xlsx", "rows": [{"row": 2, "cells": {"下单时间": datetime(2026, 11, 11, 10, 0, tzinfo=UTC)}}]},
+])
+def test_raw_payloads_keep_their_content_and_digest(tmall, payload):
+    """The digest is over the canonical text (sorted keys, values str() where JSON has no type); the stored
+    payload is the same JSON (the canonical text itself when it is plain JSON, else the field's encoder)."""
+    import hashlib
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from huitong.integrations.ingest import _keep_raw, _raw
+
+    store, _wh, _sku = tmall
+    _keep_raw([_raw(store.pk, "pull", "1", payload)])
+    _keep_raw([_raw(store.pk, "pull", "1", payload)])  # the same content again: ignored
+    [raw] = RawPayload.objects.filter(store=store)
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    assert raw.digest == hashlib.sha256(canonical.encode()).hexdigest()
+    assert raw.payload == json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
