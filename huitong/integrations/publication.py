@@ -103,16 +103,18 @@ def fan_out(message: OutboxMessage) -> None:
 
 
 def push_listing(message: OutboxMessage) -> None:
-    """Push one listing's current number to its platform (raises → the outbox retries later)."""
+    """Push one listing's current number to its platform (raises → the outbox retries later). Reads, then
+    the HTTP call outside any transaction, then what it did in one transaction (one commit per push)."""
     from huitong.integrations.ingest import adapter_of
 
-    outbox.settle_duplicates(message)
     mapping = SkuMapping.objects.select_related("store").filter(pk=message.payload["mapping_id"]).first()
     if mapping is None:
+        outbox.settle_duplicates(message)
         return
     publication = compute(mapping=mapping)
     last = ListingStock.objects.filter(mapping=mapping).first()
     if last and last.quantity == publication.quantity and last.delisted == publication.delisted:
+        outbox.settle_duplicates(message)
         return
     update = StockUpdate(item_id=mapping.platform_item_id, sku_id=mapping.platform_sku_id,
                          merchant_code=mapping.merchant_code, quantity=publication.quantity)
@@ -124,10 +126,12 @@ def push_listing(message: OutboxMessage) -> None:
                                quantity=publication.quantity, ok=False, error=f"{type(exc).__name__}: {exc}"[:2000],
                                details=asdict(publication))
         raise
-    ListingStock.objects.update_or_create(mapping=mapping, defaults={
-        "quantity": publication.quantity, "delisted": publication.delisted, "pushed_at": timezone.now()})
-    PushLog.objects.create(store=mapping.store, kind=PushLog.Kind.STOCK, reference=reference,
-                           quantity=publication.quantity, ok=True, details=asdict(publication))
+    with transaction.atomic():
+        outbox.settle_duplicates(message)  # this push carried the latest number: earlier queued ones are covered
+        ListingStock.objects.update_or_create(mapping=mapping, defaults={
+            "quantity": publication.quantity, "delisted": publication.delisted, "pushed_at": timezone.now()})
+        PushLog.objects.create(store=mapping.store, kind=PushLog.Kind.STOCK, reference=reference,
+                               quantity=publication.quantity, ok=True, details=asdict(publication))
 
 
 def republish_store(*, store: ChannelStore) -> int:
