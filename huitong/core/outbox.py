@@ -10,7 +10,7 @@ lease runs out and it is handled again. Failures back off exponentially up to
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -167,13 +167,16 @@ def deliver_due(limit: int = 100) -> DeliveryReport:
     return report
 
 
-def waiting_with_key(topic: str, key: str) -> bool:
-    """Whether a message for ``key`` is waiting and not yet taken by a worker (lets producers coalesce
-    repeated work). A message a worker is delivering right now does not count: it may have read the state
-    before the change that is asking, so that change needs a message of its own."""
-    now = timezone.now()
-    return OutboxMessage.objects.filter(topic=topic, key=key, status=OutboxStatus.PENDING).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).exists()
+def waiting_keys(topic: str, keys: Iterable[str]) -> set[str]:
+    """Which of these keys have a message waiting and not yet taken by a worker (lets producers coalesce
+    repeated work), in one query. A message a worker is delivering right now does not count: it may have
+    read the state before the change that is asking, so that change needs a message of its own."""
+    keys, now, found = list(keys), timezone.now(), set()
+    for start in range(0, len(keys), 5000):  # a store resynced at once can have tens of thousands of listings
+        found |= set(OutboxMessage.objects.filter(
+            topic=topic, key__in=keys[start:start + 5000], status=OutboxStatus.PENDING).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now)).values_list("key", flat=True))
+    return found
 
 
 def settle_duplicates(message: OutboxMessage) -> int:

@@ -17,7 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from huitong.channels.models import OWN_CHANNELS, ChannelStore, MappingComponent, PublicationRule, SkuMapping
-from huitong.core import batch, outbox
+from huitong.core import outbox
 from huitong.core.models import OutboxMessage
 from huitong.integrations.connectors.base import StockUpdate
 from huitong.integrations.models import ListingStock, PushLog
@@ -94,12 +94,12 @@ def fan_out(message: OutboxMessage) -> None:
     mapping_ids = (MappingComponent.objects.filter(sku_id__in=sku_ids, mapping__store__is_active=True)
                    .exclude(mapping__store__platform__in=OWN_CHANNELS)
                    .values_list("mapping_id", "mapping__store_id").distinct())
-    # The pushes of one change: one transaction and one insert (was one autocommit insert per store).
-    with transaction.atomic(), batch.batched():
-        for mapping_id, store_id in mapping_ids:
-            key = f"{store_id}:{mapping_id}"
-            if not outbox.waiting_with_key(PUSH_STOCK, key):
-                outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
+    keys = {f"{store_id}:{mapping_id}": mapping_id for mapping_id, store_id in mapping_ids}
+    # The pushes of one change: one look-up of those already waiting, one transaction, one insert.
+    with transaction.atomic():
+        waiting = outbox.waiting_keys(PUSH_STOCK, keys)
+        outbox.emit_many(topic=PUSH_STOCK, messages=[(key, {"mapping_id": mapping_id})
+                                                     for key, mapping_id in keys.items() if key not in waiting])
 
 
 def push_listing(message: OutboxMessage) -> None:
@@ -136,10 +136,9 @@ def push_listing(message: OutboxMessage) -> None:
 
 def republish_store(*, store: ChannelStore) -> int:
     """Queue a push of every mapped listing of a store (after a rule change, or to resync)."""
-    count = 0
-    for mapping_id in SkuMapping.objects.filter(store=store).values_list("pk", flat=True):
-        key = f"{store.pk}:{mapping_id}"
-        if not outbox.waiting_with_key(PUSH_STOCK, key):
-            outbox.emit(topic=PUSH_STOCK, key=key, payload={"mapping_id": mapping_id})
-            count += 1
-    return count
+    keys = {f"{store.pk}:{mapping_id}": mapping_id
+            for mapping_id in SkuMapping.objects.filter(store=store).values_list("pk", flat=True)}
+    waiting = outbox.waiting_keys(PUSH_STOCK, keys)
+    messages = [(key, {"mapping_id": mapping_id}) for key, mapping_id in keys.items() if key not in waiting]
+    outbox.emit_many(topic=PUSH_STOCK, messages=messages)
+    return len(messages)

@@ -112,3 +112,13 @@ def test_concurrent_workers_never_deliver_a_message_twice():
     assert sorted(seen) == list(range(200))
     assert set(OutboxMessage.objects.filter(topic="test.concurrent").values_list("status", flat=True)) == {
         OutboxStatus.DELIVERED}
+
+
+@pytest.mark.django_db
+def test_waiting_keys_counts_pending_messages_no_worker_has_taken():
+    outbox.emit_many(topic="t.push", messages=[("a", {}), ("b", {}), ("c", {})])
+    outbox.emit(topic="t.other", key="d", payload={})
+    OutboxMessage.objects.filter(key="b").update(locked_until=timezone.now() + timedelta(minutes=1))  # in flight
+    OutboxMessage.objects.filter(key="c").update(status=OutboxStatus.DELIVERED)
+    assert outbox.waiting_keys("t.push", ["a", "b", "c", "d", "e"]) == {"a"}
+    assert outbox.waiting_keys("t.push", []) == set()
