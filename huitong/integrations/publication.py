@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from huitong.channels.models import OWN_CHANNELS, ChannelStore, MappingComponent, PublicationRule, SkuMapping
@@ -41,15 +41,18 @@ class Publication:
     maximum: int | None
 
 
-def _rules(store_id: int, sku_ids: list[int]) -> dict[int | None, PublicationRule]:
-    rows = PublicationRule.objects.filter(store_id=store_id).filter(sku_id__in=sku_ids) | \
-        PublicationRule.objects.filter(store_id=store_id, sku__isnull=True)
-    return {r.sku_id: r for r in rows}
-
-
-def _others_locked(store_id: int, sku_id: int) -> int:
-    return PublicationRule.objects.filter(sku_id=sku_id).exclude(store_id=store_id).aggregate(
-        n=Sum("locked"))["n"] or 0
+def _rules(store_id: int, sku_ids: list[int]) -> tuple[dict[int | None, PublicationRule], dict[int, int]]:
+    """The store's rules for these SKUs and its store-wide rule, and what other stores locked of each SKU
+    (campaign quantities), in one query."""
+    rows = PublicationRule.objects.filter(Q(store_id=store_id, sku_id__in=sku_ids) | Q(store_id=store_id, sku__isnull=True)
+                                          | (Q(sku_id__in=sku_ids, locked__gt=0) & ~Q(store_id=store_id)))
+    own, others = {}, dict.fromkeys(sku_ids, 0)
+    for rule in rows:
+        if rule.store_id == store_id:
+            own[rule.sku_id] = rule
+        else:
+            others[rule.sku_id] += rule.locked
+    return own, others
 
 
 def compute(*, mapping: SkuMapping) -> Publication:
@@ -57,7 +60,7 @@ def compute(*, mapping: SkuMapping) -> Publication:
     stores locked, at the rule's locations; a bundle is the minimum over components of
     floor(component units / quantity per bundle); then the store's percent, plus and clamps."""
     components = list(mapping.components.all())
-    rules = _rules(mapping.store_id, [c.sku_id for c in components])
+    rules, locked_elsewhere = _rules(mapping.store_id, [c.sku_id for c in components])
     store_rule = rules.get(None, DEFAULT_RULE)
     rule = rules.get(components[0].sku_id, store_rule) if len(components) == 1 else store_rule
     basis, totals = None, {"available": 0, "safety": 0, "others_locked": 0}
@@ -67,7 +70,7 @@ def compute(*, mapping: SkuMapping) -> Publication:
         levels = [lv for lv in inventory.stock_of_sku(component.sku_id) if not wanted or lv.location_id in wanted]
         available = sum(lv.available for lv in levels)
         safety = sum(lv.safety_stock for lv in levels)
-        others = _others_locked(mapping.store_id, component.sku_id)
+        others = locked_elsewhere[component.sku_id]
         units = max(0, available - safety - others) // component.quantity
         basis = units if basis is None else min(basis, units)
         totals["available"] += available
@@ -128,8 +131,9 @@ def push_listing(message: OutboxMessage) -> None:
         raise
     with transaction.atomic():
         outbox.settle_duplicates(message)  # this push carried the latest number: earlier queued ones are covered
-        ListingStock.objects.update_or_create(mapping=mapping, defaults={
-            "quantity": publication.quantity, "delisted": publication.delisted, "pushed_at": timezone.now()})
+        state = {"quantity": publication.quantity, "delisted": publication.delisted, "pushed_at": timezone.now()}
+        if last is None or not ListingStock.objects.filter(pk=last.pk).update(**state):
+            ListingStock.objects.update_or_create(mapping=mapping, defaults=state)  # the first push of a listing
         PushLog.objects.create(store=mapping.store, kind=PushLog.Kind.STOCK, reference=reference,
                                quantity=publication.quantity, ok=True, details=asdict(publication))
 
