@@ -10,14 +10,14 @@ lease runs out and it is handled again. Failures back off exponentially up to
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from huitong.core import batch, bulkinsert, sql
@@ -90,25 +90,33 @@ class DeliveryReport:
     unhandled: int = 0
 
 
+CLAIM_BATCH = 10  # messages a worker takes per round: several workers share a burst, each round two statements
+_CLAIMED = sql.Select(OutboxMessage, "id IN (%s)", order_by="available_at, id")
+
+
 def _claim(limit: int) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages with a lease, in one conditional UPDATE: a message another worker
+    holds is skipped (PostgreSQL: ``SKIP LOCKED``; SQLite: one writer at a time), and only one worker wins
+    each message. Oldest first."""
     now = timezone.now()
-    due = (
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .order_by("available_at", "id")
-        .values_list("id", flat=True)[: limit * 2]
-    )
-    claimed = []
-    for message_id in list(due):
-        # Conditional update: only one worker wins each message.
-        won = OutboxMessage.objects.filter(
-            Q(locked_until__isnull=True) | Q(locked_until__lt=now), pk=message_id, status=OutboxStatus.PENDING
-        ).update(locked_until=now + LEASE, attempts=F("attempts") + 1)
-        if won:
-            claimed.append(OutboxMessage.objects.get(pk=message_id))
-        if len(claimed) >= limit:
-            break
-    return claimed
+    prep = OutboxMessage._meta.get_field("available_at").get_db_prep_save
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_outboxmessage SET locked_until = %s, attempts = attempts + 1 WHERE id IN ("
+            " SELECT id FROM core_outboxmessage WHERE status = %s AND available_at <= %s"
+            " AND (locked_until IS NULL OR locked_until < %s) ORDER BY available_at, id LIMIT %s" + skip_locked +
+            ") AND status = %s AND (locked_until IS NULL OR locked_until < %s) RETURNING id",
+            [prep(now + LEASE, connection), OutboxStatus.PENDING, prep(now, connection), prep(now, connection), limit,
+             OutboxStatus.PENDING, prep(now, connection)])
+        ids = [row[0] for row in cursor.fetchall()]
+    return _CLAIMED.all(ids)
+
+
+def _mark_delivered(ids: list[int], now, error: str = "") -> None:
+    if ids:
+        OutboxMessage.objects.filter(pk__in=ids).update(status=OutboxStatus.DELIVERED, delivered_at=now,
+                                                        locked_until=None, last_error=error)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -123,45 +131,54 @@ def _settle_unhandled() -> int:
 
 
 def deliver_due(limit: int = 100) -> DeliveryReport:
+    """Deliver due messages, up to ``limit``, claimed ``CLAIM_BATCH`` at a time; the messages a round
+    delivered are marked in one statement at its end (a crash before that re-delivers them: at least once)."""
     report = DeliveryReport(unhandled=_settle_unhandled())
-    for message in _claim(limit):
-        handler = _HANDLERS.get(message.topic)
+    while limit > 0:
+        claimed = _claim(min(limit, CLAIM_BATCH))
+        if not claimed:
+            break
+        limit -= len(claimed)
+        delivered, unhandled = [], []
+        for message in claimed:
+            handler = _HANDLERS.get(message.topic)
+            if handler is None:
+                # Nobody consumes this topic (yet): record that, do not pretend it was sent anywhere.
+                unhandled.append(message.pk)
+                continue
+            try:
+                handler(message)
+            except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then parked
+                log.warning("outbox message %s (%s) failed: %s", message.pk, message.topic, exc)
+                dead = message.attempts >= settings.HUITONG_OUTBOX_MAX_ATTEMPTS
+                OutboxMessage.objects.filter(pk=message.pk).update(
+                    status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
+                    available_at=timezone.now() + _backoff(message.attempts),
+                    locked_until=None,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+                report.dead += dead
+                report.failed += not dead
+                continue
+            delivered.append(message.pk)
         now = timezone.now()
-        if handler is None:
-            # Nobody consumes this topic (yet): record that, do not pretend it was sent anywhere.
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxStatus.DELIVERED, delivered_at=now, locked_until=None, last_error="no handler for topic"
-            )
-            report.unhandled += 1
-            continue
-        try:
-            handler(message)
-        except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then parked
-            log.warning("outbox message %s (%s) failed: %s", message.pk, message.topic, exc)
-            dead = message.attempts >= settings.HUITONG_OUTBOX_MAX_ATTEMPTS
-            OutboxMessage.objects.filter(pk=message.pk).update(
-                status=OutboxStatus.DEAD if dead else OutboxStatus.PENDING,
-                available_at=now + _backoff(message.attempts),
-                locked_until=None,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            )
-            report.dead += dead
-            report.failed += not dead
-            continue
-        OutboxMessage.objects.filter(pk=message.pk).update(
-            status=OutboxStatus.DELIVERED, delivered_at=now, locked_until=None, last_error=""
-        )
-        report.delivered += 1
+        _mark_delivered(delivered, now)
+        _mark_delivered(unhandled, now, "no handler for topic")
+        report.delivered += len(delivered)
+        report.unhandled += len(unhandled)
     return report
 
 
-def waiting_with_key(topic: str, key: str) -> bool:
-    """Whether a message for ``key`` is waiting and not yet taken by a worker (lets producers coalesce
-    repeated work). A message a worker is delivering right now does not count: it may have read the state
-    before the change that is asking, so that change needs a message of its own."""
-    now = timezone.now()
-    return OutboxMessage.objects.filter(topic=topic, key=key, status=OutboxStatus.PENDING).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).exists()
+def waiting_keys(topic: str, keys: Iterable[str]) -> set[str]:
+    """Which of these keys have a message waiting and not yet taken by a worker (lets producers coalesce
+    repeated work), in one query. A message a worker is delivering right now does not count: it may have
+    read the state before the change that is asking, so that change needs a message of its own."""
+    keys, now, found = list(keys), timezone.now(), set()
+    for start in range(0, len(keys), 5000):  # a store resynced at once can have tens of thousands of listings
+        found |= set(OutboxMessage.objects.filter(
+            topic=topic, key__in=keys[start:start + 5000], status=OutboxStatus.PENDING).filter(
+            Q(locked_until__isnull=True) | Q(locked_until__lt=now)).values_list("key", flat=True))
+    return found
 
 
 def settle_duplicates(message: OutboxMessage) -> int:

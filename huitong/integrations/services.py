@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from huitong.channels import mappings, rules
@@ -17,7 +18,7 @@ from huitong.core.models import OutboxMessage, OutboxStatus
 from huitong.integrations import publication
 from huitong.integrations.models import PullCursor, PullLog, PushLog
 from huitong.orders import platform
-from huitong.orders.models import Order
+from huitong.orders.models import Order, OrderLine
 from huitong.orders.states import HOLDS_STOCK
 
 RETRYABLE_HOLDS = (platform.UNMAPPED, platform.OUT_OF_STOCK)
@@ -25,11 +26,11 @@ RETRYABLE_HOLDS = (platform.UNMAPPED, platform.OUT_OF_STOCK)
 
 def retry_held_orders(*, store_id: int | None = None, sku_ids: Sequence[int] | None = None, actor: Actor) -> int:
     """Try held orders again (after a mapping was made, or stock arrived). Returns how many were released."""
-    qs = Order.objects.filter(status__in=HOLDS_STOCK).exclude(hold_reasons=[])
+    qs = Order.objects.filter(status__in=HOLDS_STOCK).exclude(hold_reasons=[])  # the partial index orders_held_idx
     if store_id is not None:
         qs = qs.filter(store_id=store_id)
-    if sku_ids is not None:
-        qs = qs.filter(lines__sku_id__in=list(sku_ids)).distinct()
+    if sku_ids is not None:  # from the held orders to their lines: constant however many orders the SKUs have
+        qs = qs.filter(Exists(OrderLine.objects.filter(order_id=OuterRef("pk"), sku_id__in=list(sku_ids))))
     released = 0
     for order_id, holds in qs.values_list("pk", "hold_reasons")[:500]:
         if not any(h.get("code") in RETRYABLE_HOLDS for h in holds):

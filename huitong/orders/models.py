@@ -104,6 +104,8 @@ class Order(models.Model):
             models.Index(fields=["status", "placed_at"], name="orders_status_placed_idx"),
             models.Index(fields=["store", "placed_at"], name="orders_store_placed_idx"),
             models.Index(fields=["review_status", "review_due_at"], name="orders_review_due_idx"),
+            # Held orders are few among many: every stock change looks for those waiting on its SKUs.
+            models.Index(fields=["store"], condition=~Q(hold_reasons=[]), name="orders_held_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["store", "external_id"], condition=~Q(external_id=""),

@@ -73,3 +73,52 @@ def test_topic_without_handler_is_recorded_not_faked():
     outbox.emit(topic="nobody.listens", payload={})
     assert outbox.deliver_due().unhandled == 1
     assert OutboxMessage.objects.get().last_error == "no handler for topic"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_never_deliver_a_message_twice():
+    """Four workers drain 200 messages at once: each message is handled exactly once (claims in batches
+    skip what another worker holds) and all end delivered."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def handle(message):
+        with lock:
+            seen.append(message.payload["n"])
+
+    outbox.register_handler("test.concurrent", handle)
+    try:
+        outbox.emit_many(topic="test.concurrent", messages=[(str(n), {"n": n}) for n in range(200)])
+        barrier = threading.Barrier(4)
+
+        def work(_):
+            try:
+                barrier.wait()
+                while outbox.deliver_due(limit=15).delivered:
+                    pass
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(work, range(4)))
+    finally:
+        outbox.unregister_handler("test.concurrent")
+    assert sorted(seen) == list(range(200))
+    assert set(OutboxMessage.objects.filter(topic="test.concurrent").values_list("status", flat=True)) == {
+        OutboxStatus.DELIVERED}
+
+
+@pytest.mark.django_db
+def test_waiting_keys_counts_pending_messages_no_worker_has_taken():
+    outbox.emit_many(topic="t.push", messages=[("a", {}), ("b", {}), ("c", {})])
+    outbox.emit(topic="t.other", key="d", payload={})
+    OutboxMessage.objects.filter(key="b").update(locked_until=timezone.now() + timedelta(minutes=1))  # in flight
+    OutboxMessage.objects.filter(key="c").update(status=OutboxStatus.DELIVERED)
+    assert outbox.waiting_keys("t.push", ["a", "b", "c", "d", "e"]) == {"a"}
+    assert outbox.waiting_keys("t.push", []) == set()
