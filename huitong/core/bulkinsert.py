@@ -19,8 +19,8 @@ given). Rows then go out as plain tuples:
 
 The database enforces the same CHECK, foreign-key (deferred as usual) and unique constraints as for any
 insert; an error arrives as Django's ``IntegrityError``. Statements go through Django's cursor (query log,
-execute wrappers) except the COPY itself, which Django has no wrapper for. No signals are sent and ``save()`` is not called,
-as with ``bulk_create``. Call it inside the caller's transaction."""
+execute wrappers) except the COPY itself, which Django has no wrapper for. No signals are sent and ``save()``
+is not called, as with ``bulk_create``. Call it inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -90,11 +90,11 @@ def insert(objs: Sequence[models.Model], *, using: str = "default", ignore_confl
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
                 using: str = "default", ignore_conflicts: bool = False, _now=None) -> list[int] | None:
-    """Insert rows given as tuples of values for ``fields`` (attnames: ``store_id`` for a foreign key, in
-    Python form: dicts for JSON — or ``JsonText`` when already serialised —, plain text for encrypted fields). Fields left out get their default (or
-    the batch's time for ``auto_now``/``auto_now_add``), evaluated once per batch: not for per-row
-    defaults such as a random UUID. Returns the new primary keys in row order, or None
-    with ``ignore_conflicts`` (rows may have been skipped)."""
+    """Insert rows given as tuples of values for ``fields`` (attnames: ``store_id`` for a foreign key), in
+    Python form: str for text, dicts for JSON (or ``JsonText`` when already serialised), plain text for
+    encrypted fields. Fields left out get their default (or the batch's time for ``auto_now``/
+    ``auto_now_add``), evaluated once per batch: not for per-row defaults such as a random UUID. Returns
+    the new primary keys in row order, or None with ``ignore_conflicts`` (rows may have been skipped)."""
     rows = list(rows)
     if not rows:
         return None if ignore_conflicts else []
@@ -130,7 +130,8 @@ def _copy(connection, cursor, plan: _Plan, rows: list[tuple]) -> list[int]:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in plan.columns)
     # COPY has no Django wrapper: the driver's cursor, Django's error mapping (IntegrityError, ...)
-    with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {qn(plan.table)} ({columns}) FROM STDIN") as copy:
+    statement = f"COPY {qn(plan.table)} ({columns}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
         for pk, row in zip(ids, rows, strict=True):
             copy.write_row((pk, *row))
     return ids
@@ -148,7 +149,7 @@ def _values(connection, cursor, plan: _Plan, rows: list[tuple], ignore_conflicts
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
         cursor.execute(head + ", ".join([one] * len(chunk)) + conflict + returning,
-                    [value for row in chunk for value in row])
+                       [value for row in chunk for value in row])
         if not ignore_conflicts:
             ids.extend(r[0] for r in cursor.fetchall())
     return None if ignore_conflicts else ids
