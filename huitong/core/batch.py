@@ -62,9 +62,9 @@ def batched():
 
 
 def _flush(batch: _Batch) -> None:
-    from huitong.core import outbox, sql
+    from huitong.core import bulkinsert, outbox
 
     if batch.audit:
-        sql.insert_many(batch.audit)
+        bulkinsert.insert(batch.audit)
     if batch.outbox:
         outbox.write_many(batch.outbox)

@@ -71,7 +71,7 @@ def emit_many(*, topic: str, messages: list[tuple[str, dict[str, Any]]]) -> None
 def write_many(messages: list[OutboxMessage]) -> None:
     """Insert built messages in one statement (``emit_many``, and the end of a batch)."""
     if messages:
-        sql.insert_many(messages)
+        bulkinsert.insert(messages)
         _trigger()
 
 

@@ -7,9 +7,9 @@ plus a little. They do what the ORM call they stand for does, with Django's own 
 
 * :class:`Select` — ``Model.objects.filter(...).defer(...).order_by(...).select_for_update()``, returning
   model instances (deferred columns load on access, as with ``defer``);
-* :func:`insert` / :func:`insert_many` — ``save(force_insert=True)`` / ``bulk_create`` (defaults,
-  ``auto_now``/``auto_now_add``, primary keys set on the instances);
 * :func:`update` — ``save(update_fields=...)``, raising as it does when no row matched.
+
+Inserts of new instances, one or many, go through :mod:`huitong.core.bulkinsert` (the same idea for rows).
 
 No signals are sent (Huitong uses none) and no model ``save()`` override runs: use these only on models
 without one. Everything that is not on a hot path keeps using the ORM.
@@ -22,10 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.models import AutoField, BigAutoField, Model, SmallAutoField
-
-_AUTO = (AutoField, BigAutoField, SmallAutoField)
-
+from django.db.models import Model
 
 CACHED_ROWS = 20  # statements for up to this many rows (or list items) are kept; longer ones are built each time
 
@@ -156,56 +153,7 @@ class _WritePlan:
     fields: list
 
 
-_insert_plans: dict[tuple, _WritePlan] = {}
 _update_plans: dict[tuple, _WritePlan] = {}
-MAX_PARAMS = 30_000  # under SQLite's 32,766 host parameters (PostgreSQL allows 65,535)
-
-
-def _insert_plan(model: type[Model], rows: int) -> _WritePlan:
-    key = (model, rows, _db().vendor)
-    plan = _insert_plans.get(key)
-    if plan is None:
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if not isinstance(f, _AUTO)]
-        one = f"({', '.join(['%s'] * len(fields))})"
-        sql = (f"INSERT INTO {_q(meta.db_table)} ({', '.join(_q(f.column) for f in fields)}) "
-               f"VALUES {', '.join([one] * rows)} RETURNING {_q(meta.pk.column)}")
-        plan = _WritePlan(sql, fields)
-        if rows <= CACHED_ROWS:
-            _insert_plans[key] = plan
-    return plan
-
-
-def insert_many(objs: Sequence[Model]) -> None:
-    """Insert new instances of one model (auto primary key) with multi-row VALUES, in as few statements as
-    the database's parameter limit allows; sets their primary keys."""
-    if not objs:
-        return
-    model = type(objs[0])
-    width = len(_insert_plan(model, 1).fields)
-    step = max(1, MAX_PARAMS // max(width, 1))
-    for start in range(0, len(objs), step):
-        _insert_chunk(model, objs[start:start + step])
-
-
-def _insert_chunk(model: type[Model], objs: Sequence[Model]) -> None:
-    connection = _db()
-    plan = _insert_plan(model, len(objs))
-    params: list = []
-    for obj in objs:
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in plan.fields]
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
-    pk = model._meta.pk.attname
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, pk, new_id)
-        obj._state.adding, obj._state.db = False, connection.alias
-
-
-def insert(obj: Model) -> Model:
-    insert_many([obj])
-    return obj
 
 
 def update(obj: Model, fields: Sequence[str]) -> None:

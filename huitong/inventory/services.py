@@ -13,7 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
-from huitong.core import bulkinsert, outbox, sql
+from huitong.core import bulkinsert, outbox
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory import stock_sql
@@ -413,7 +413,7 @@ def ship_reservations(*, reservation_ids: Sequence[int] | QuerySet, reference: s
     movements = [StockMovement(stock_item_id=r.stock_item_id, kind=MovementKind.SHIP, quantity=-r.quantity,
                                reference=reference[:100], actor_id=actor.user_id, actor_label=actor.label)
                  for r in shipped]
-    sql.insert_many(movements)
+    bulkinsert.insert(movements)
     return movements
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
 from huitong.channels import selectors as channels
-from huitong.core import audit, batch, crypto, outbox, sql
+from huitong.core import audit, batch, bulkinsert, crypto, outbox, sql
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidTransition
 from huitong.core.money import spread_discount
@@ -220,7 +220,7 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
     discount = sum(shares)
     r = spec.receiver
     placed_at = spec.placed_at or timezone.now()
-    order = sql.insert(Order(
+    [order] = bulkinsert.insert([Order(
         number=_new_number(placed_at), store_id=spec.store_id, external_id=spec.external_id,
         subtotal_fen=subtotal, discount_fen=discount, shipping_fen=spec.shipping_fen,
         total_fen=subtotal - discount + spec.shipping_fen, customer_id=spec.customer_id,
@@ -228,11 +228,11 @@ def _create(spec: NewOrder, actor: Actor) -> Order:
         receiver_name=r.name, receiver_phone=r.phone, receiver_phone_hash=crypto.lookup_hash(r.phone),
         province=r.province, city=r.city, district=r.district, address=r.address,
         placed_at=placed_at,
-    ))
+    )])
     holds = [inventory.Hold(sku_id=line.sku_id, quantity=line.quantity, reference=f"{order.number}/{no}")
              for no, line in enumerate(spec.lines, start=1)]
     held = inventory.reserve_first_available(holds=holds, location_ids=location_ids)
-    sql.insert_many([
+    bulkinsert.insert([
         OrderLine(
             order=order, line_no=no, sku_id=line.sku_id, sku_code=skus[line.sku_id].code,
             title=skus[line.sku_id].display_name[:200], quantity=line.quantity, unit_price_fen=price,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from huitong.core import audit, outbox, sql
+from huitong.core import audit, bulkinsert, outbox
 from huitong.core.actors import Actor
 from huitong.core.errors import InvalidInput
 from huitong.core.states import transition
@@ -139,7 +139,7 @@ def _take_tender(reference: str, tender: Tender, actor: Actor, at: datetime | No
         at or timezone.now(),
         PaymentStatus.PAID,
     )
-    sql.insert(payment)
+    bulkinsert.insert([payment])
     audit.record(
         actor=actor,
         obj=payment,
