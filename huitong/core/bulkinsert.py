@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -70,15 +71,11 @@ def insert(objs: Sequence[models.Model], *, using: str = "default", ignore_confl
     if not objs:
         return objs
     model = type(objs[0])
-    meta = model._meta
-    given = [f for f in meta.concrete_fields if f is not meta.auto_field and not _is_auto_now(f)]
-    names = tuple(f.attname for f in given)
+    names, stamped, values = _instance_fields(model)
     now = timezone.now()
-    for field in meta.concrete_fields:  # auto_now / auto_now_add: the instances see what is written
-        if _is_auto_now(field):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-    values = attrgetter(*names) if len(names) > 1 else lambda obj: tuple(getattr(obj, n) for n in names)
+    for attname in stamped:  # auto_now / auto_now_add: the instances see what is written
+        for obj in objs:
+            setattr(obj, attname, now)
     rows = [values(obj) for obj in objs]
     ids = insert_rows(model, names, rows, using=using, ignore_conflicts=ignore_conflicts, _now=now)
     if ids is not None:
@@ -86,6 +83,17 @@ def insert(objs: Sequence[models.Model], *, using: str = "default", ignore_confl
             obj.pk = pk
             obj._state.adding, obj._state.db = False, using
     return objs
+
+
+@cache
+def _instance_fields(model: type[models.Model]):
+    """For ``insert``: the attnames written from the instances, the ``auto_now``/``auto_now_add`` ones, and a
+    function reading the former off an instance as a tuple."""
+    meta = model._meta
+    names = tuple(f.attname for f in meta.concrete_fields if f is not meta.auto_field and not _is_auto_now(f))
+    stamped = tuple(f.attname for f in meta.concrete_fields if _is_auto_now(f))
+    values = attrgetter(*names) if len(names) > 1 else lambda obj: tuple(getattr(obj, n) for n in names)
+    return names, stamped, values
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
@@ -137,18 +145,33 @@ def _copy(connection, cursor, plan: _Plan, rows: list[tuple]) -> list[int]:
     return ids
 
 
+_statements: dict[tuple, str] = {}
+
+
+def _values_sql(connection, plan: _Plan, rows: int, ignore_conflicts: bool) -> str:
+    """``INSERT … VALUES`` for this many rows; kept for the small batches that recur (one order's lines)."""
+    key = (id(plan), rows, ignore_conflicts)  # plans live as long as the process (_plans)
+    found = _statements.get(key)
+    if found is None:
+        qn = connection.ops.quote_name
+        columns = [c for c in plan.columns if c != plan.pk_column]
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+        returning = "" if ignore_conflicts else f" RETURNING {qn(plan.pk_column)}"
+        found = (f"INSERT INTO {qn(plan.table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+                 + ", ".join([one] * rows) + conflict + returning)
+        if rows < COPY_MIN_ROWS:
+            _statements[key] = found
+    return found
+
+
 def _values(connection, cursor, plan: _Plan, rows: list[tuple], ignore_conflicts: bool) -> list[int] | None:
-    qn = connection.ops.quote_name
-    columns = [c for c in plan.columns if c != plan.pk_column]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    size = max(1, min(len(rows), (connection.features.max_query_params or 60000) // len(columns), 500))
-    head = f"INSERT INTO {qn(plan.table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    returning = "" if ignore_conflicts else f" RETURNING {qn(plan.pk_column)}"
+    width = len(plan.columns) - (plan.pk_column is not None)
+    size = max(1, min(len(rows), (connection.features.max_query_params or 60000) // width, 500))
     ids: list[int] = []
     for start in range(0, len(rows), size):
         chunk = rows[start:start + size]
-        cursor.execute(head + ", ".join([one] * len(chunk)) + conflict + returning,
+        cursor.execute(_values_sql(connection, plan, len(chunk), ignore_conflicts),
                        [value for row in chunk for value in row])
         if not ignore_conflicts:
             ids.extend(r[0] for r in cursor.fetchall())
