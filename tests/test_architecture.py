@@ -42,3 +42,17 @@ def test_every_huitong_app_is_in_a_layer():
     ranks = _layers()
     ours = {c.label for c in apps.get_app_configs() if c.name.startswith("huitong.")}
     assert ours - set(ranks) == set()
+
+
+def test_no_model_overrides_save_or_listens_to_save_signals():
+    """core.sql and core.bulkinsert write rows without calling save() or sending signals (docs/architecture.md,
+    "Hot paths"): that is only equivalent while no Huitong model has a save() of its own or a receiver. (The
+    staff User keeps Django's auth save(); it is never written through them.)"""
+    from django.db.models import Model, signals
+
+    ours = [m for m in apps.get_models() if m.__module__.startswith("huitong.")]
+    overriding = [m.__name__ for m in ours for method in (m.save, m.delete)
+                  if method is not getattr(Model, method.__name__) and method.__module__.startswith("huitong.")]
+    listened = [m.__name__ for m in ours for signal in (signals.pre_save, signals.post_save)
+                if signal.has_listeners(m)]
+    assert overriding == [] and listened == []
