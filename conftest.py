@@ -29,9 +29,11 @@ def _empty_cache():
     database's keys go: with Redis, parallel workers share the server."""
     from django.core.cache import cache
 
+    from huitong.integrations.connectors.registry import forget_adapters
     from huitong.orders.review_setup import config_cache_key
 
     cache.delete(config_cache_key())
+    forget_adapters()  # connector adapters are kept per process (registry.adapter_for)
 
 
 @pytest.fixture(autouse=True)
