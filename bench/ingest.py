@@ -113,6 +113,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--file-stores", type=int, default=4,
                    help="export files imported at once into as many stores, one worker process each (default 4; "
                         "1: in this process)")
+    p.add_argument("--file-workers", type=int, default=1,
+                   help="with --file-stores 1: processes importing the one file's pages at once "
+                        "(huitong channels import-file --workers; default 1)")
     p.add_argument("--no-rate-limit", action="store_true",
                    help="lift the connector's client-side rate limit (Taobao: 10 calls/s) for the pull")
     p.add_argument("--commit", metavar="REV",
@@ -790,7 +793,8 @@ def file_part(args, biz: Business, problems: list[str]) -> dict:
     def service(name, content, members):
         t = time.perf_counter()
         with connection.execute_wrapper(meter), profiled(args.profile, "file"):
-            result = order_files.import_order_file(store_id=store_id, file_name=name, content=content, actor=biz.actor)
+            result = order_files.import_order_file(store_id=store_id, file_name=name, content=content, actor=biz.actor,
+                                                   workers=args.file_workers)
         seconds[0] += time.perf_counter() - t
         per_round.append(time.perf_counter() - t)
         outcomes.update(o.outcome for o in result)

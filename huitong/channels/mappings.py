@@ -76,14 +76,16 @@ def _auto_match(store_id: int, codes: set[str], by_code: dict[str, int]) -> dict
     found = {code: skus[code.strip()] for code in codes if code.strip() in skus and skus[code.strip()].is_active}
     if not found:
         return {}
+    # Sorted: pages of one store imported at once insert the same new codes; taking the unique index entries
+    # in one order makes the later insert wait for the first instead of deadlocking with it.
     SkuMapping.objects.bulk_create(
         [SkuMapping(store_id=store_id, platform_item_id="", platform_sku_id="", merchant_code=code, auto_matched=True)
-         for code in found if code not in by_code], ignore_conflicts=True)
+         for code in sorted(found) if code not in by_code], ignore_conflicts=True)
     mapping_ids = dict(SkuMapping.objects.filter(store_id=store_id, platform_item_id="", platform_sku_id="",
                                                  merchant_code__in=list(found)).values_list("merchant_code", "pk"))
     MappingComponent.objects.bulk_create(
-        [MappingComponent(mapping_id=mapping_ids[code], sku_id=sku.pk, quantity=1) for code, sku in found.items()],
-        ignore_conflicts=True)
+        [MappingComponent(mapping_id=mapping_ids[code], sku_id=found[code].pk, quantity=1)
+         for code in sorted(found, key=mapping_ids.__getitem__)], ignore_conflicts=True)
     return {code: (Component(sku.pk, 1),) for code, sku in found.items()}
 
 

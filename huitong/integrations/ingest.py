@@ -21,6 +21,7 @@ from huitong.channels.models import OWN_CHANNELS
 from huitong.core import bulkinsert
 from huitong.core.actors import Actor
 from huitong.core.errors import DomainError, InvalidInput
+from huitong.core.transactions import retry_deadlocks
 from huitong.integrations.connectors import registry
 from huitong.integrations.connectors.base import ConnectorError, Credentials, PlatformOrder
 from huitong.integrations.models import PullCursor, PullLog, RawPayload
@@ -118,11 +119,15 @@ def ingest_orders(*, store_id: int, orders: Sequence[PlatformOrder], source: str
             outcomes[index] = _failed(order.order_id, exc)
             continue
         valid.append((index, order, spec))
-    try:
-        with transaction.atomic():
-            _keep_raw([_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id})
-                       for _, order, _ in valid])
-            results = platform.import_orders(specs=[spec for _, _, spec in valid], actor=actor)
+    raw = [_raw(store_id, source, order.order_id, order.raw or {"order_id": order.order_id}) for _, order, _ in valid]
+
+    @transaction.atomic
+    def import_page():
+        _keep_raw(raw)
+        return platform.import_orders(specs=[spec for _, _, spec in valid], actor=actor)
+
+    try:  # pages of one store imported at once (several workers) can meet on new buyers and mappings
+        results = retry_deadlocks(import_page)
     except DomainError:
         for index, order, _ in valid:
             outcomes[index] = ingest_order(store_id=store_id, order=order, source=source, actor=actor)

@@ -25,11 +25,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from huitong.core import batch, sql
 from huitong.core.actors import Actor
+from huitong.core.transactions import retry_deadlocks
 from huitong.inventory import selectors as inventory_selectors
 from huitong.inventory import services as inventory
 from huitong.inventory.errors import InsufficientStock
@@ -50,7 +51,6 @@ from huitong.orders.states import ORDER_LIFECYCLE
 A = AllocationStrategy
 RETRYABLE_HOLDS = frozenset({"out_of_stock", ALLOCATION_FAILED})  # allocation itself resolves these
 NOT_READY = {ReviewStatus.WAITING, ReviewStatus.HELD, ReviewStatus.FINANCE}
-DEADLOCK_RETRIES = 3
 PLAN_ATTEMPTS = 3  # plan, reserve; when the stock was taken meanwhile, plan again
 
 
@@ -283,21 +283,11 @@ def _allocate_once(order_id: int, actor: Actor, at: datetime | None) -> Outcome:
     return Outcome(orders, True, strategy=found.strategy)
 
 
-def _is_deadlock(exc: OperationalError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) in ("40P01", "40001")
-
-
 def allocate(*, order_id: int, actor: Actor, at: datetime | None = None) -> Order:
     """Allocate a paid, reviewed order (or its whole merge group) by the configured strategies. A failure
     is recorded on the order(s) as ``allocation_failed`` and then raised as AllocationFailed (409). Retries
     a transaction PostgreSQL aborted for a deadlock when it is the outermost one."""
-    for attempt in range(DEADLOCK_RETRIES):
-        try:
-            outcome = _allocate_once(order_id, actor, at)
-            break
-        except OperationalError as exc:
-            if connection.in_atomic_block or attempt == DEADLOCK_RETRIES - 1 or not _is_deadlock(exc):
-                raise
+    outcome = retry_deadlocks(lambda: _allocate_once(order_id, actor, at))
     if not outcome.ok:
         raise AllocationFailed(outcome.message, detail={"order_ids": [o.pk for o in outcome.orders],
                                                         "reason": outcome.message})

@@ -12,7 +12,9 @@ from huitong.core.actors import Actor
 from huitong.integrations import order_files
 from huitong.integrations.models import RawPayload
 from huitong.integrations.order_files import BEIJING, OrderFileInvalid, OrderFileUnreadable, split_address
+from huitong.inventory import services as inventory
 from huitong.inventory.models import StockItem
+from huitong.inventory.selectors import ledger_discrepancies
 from huitong.orders.models import Order, OrderStatus
 from huitong.orders.services import set_fulfillment_locations
 
@@ -298,3 +300,27 @@ def test_parse_time_reads_export_times_as_beijing_time(text, expected):
 def test_parse_time_refuses_what_is_not_a_time(text):
     with pytest.raises(order_files._CellError):
         order_files.parse_time(text)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_in_several_processes_imports_each_order_once_in_file_order(tmall, tmp_path, capsys):
+    """350 orders (4 pages) over 3 forked workers, each page its own transaction: every order once, outcomes in
+    file order, stock reserved exactly; the same file again (3 workers) changes nothing."""
+    store, wh, sku = tmall
+    inventory.receive_stock(sku_id=sku.pk, location_id=wh.pk, quantity=1000, reference="more", actor=ACTOR)
+    ids = [f"P{n:04d}" for n in range(350)]
+    path = tmp_path / "double11.csv"
+    path.write_bytes(csv_bytes(TAOBAO_HEADER, [tb_row(i, qty=1, paid="10.00", total="15.00") for i in ids]))
+    seen = []
+    outcomes = order_files.import_order_file(store_id=store.pk, file_name=path.name, content=path.read_bytes(),
+                                             actor=ACTOR, workers=3, progress=seen.append)
+    assert [o.platform_order_id for o in outcomes] == ids and {o.outcome for o in outcomes} == {"new"}
+    assert sorted(seen) == [50, 100, 100, 100]
+    assert Order.objects.filter(store=store).count() == 350 and reserved(sku, wh) == 350
+    assert len(set(Order.objects.filter(store=store).values_list("number", flat=True))) == 350
+    call_command("channels", "import-file", "TM1", str(path), "--workers", "3")
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ids and all(ln.endswith("unchanged") for ln in lines)
+    assert Order.objects.filter(store=store).count() == 350 and reserved(sku, wh) == 350
+    assert ledger_discrepancies() == []

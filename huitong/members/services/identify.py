@@ -37,7 +37,7 @@ def identify_buyers(*, platform: str, buyers: Iterable[tuple[str, str]]) -> dict
         if (kind, value) in wanted
     }
     result: dict[tuple[str, str], int] = {}
-    for buyer_id, nick in dict.fromkeys(pairs):
+    for buyer_id, nick in sorted(dict.fromkeys(pairs)):  # new identities in one order: concurrent pages queue
         keys = [(IdentityKind.BUYER_ID, buyer_id)] if _usable(buyer_id) else []
         keys += [(IdentityKind.NICK, nick)] if _usable(nick) else []
         if not keys:

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         fil.add_argument("store")
         fil.add_argument("file")
         fil.add_argument("--json", action="store_true", help="machine-readable output")
+        fil.add_argument("--workers", type=int, default=1,
+                         help="processes ingesting the file's pages at once (PostgreSQL; default 1)")
         sync = sub.add_parser("sync", help="pull the store's changed orders now")
         sync.add_argument("store")
         sub.add_parser("stores", help="list stores with masked credentials")
@@ -65,9 +67,11 @@ class Command(BaseCommand):
         if any(o.outcome == "failed" for o in outcomes):
             raise CommandError(f"{sum(o.outcome == 'failed' for o in outcomes)} order(s) failed")
 
-    def import_file(self, *, store, file, json: bool = False, **options):
+    def import_file(self, *, store, file, json: bool = False, workers: int = 1, **options):
         from huitong.integrations import order_files
 
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         path = Path(file)
         try:
             content = path.read_bytes()
@@ -75,8 +79,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {exc}") from exc
         target = channels.get_store_by_code(store)
         try:
-            outcomes = order_files.import_order_file(store_id=target.pk, file_name=path.name, content=content,
-                                                     actor=ACTOR)
+            with tqdm(desc=f"导入 {path.name}", unit="单", disable=json) as bar:
+                outcomes = order_files.import_order_file(store_id=target.pk, file_name=path.name, content=content,
+                                                         actor=ACTOR, workers=workers, progress=bar.update)
         except order_files.OrderFileInvalid as exc:
             for row in exc.detail.get("rows", []):
                 self.stderr.write(f"第 {row['row']} 行 [{row['field']}]: {row['message']}")
