@@ -249,8 +249,9 @@ def _checked_pages(store, file_name: str, content: bytes) -> list[list[PlatformO
     columns = match_columns(header, layout, header_row=header_row)
     problems = _Problems()
     groups: dict[str, list[_Row]] = {}
+    keys = [cell_text(h) for h in header]
     for number, values in body:
-        row = _parse_row(number, values, header, columns, problems)
+        row = _parse_row(number, values, keys, columns, problems)
         groups.setdefault(row.values.get("order_id", f"#{number}"), []).append(row)
     orders = [_assemble(order_id, rows, columns, problems, file_name) for order_id, rows in groups.items()
               if not problems.bad_rows.intersection(r.number for r in rows)]
@@ -331,7 +332,7 @@ def match_columns(header: list[Any], layout: Layout, *, header_row: int = 1) -> 
 
 def _text(value: Any) -> str:
     """Cell text without the wrappers exports put around long numbers (="123", '123, a leading tab)."""
-    text = cell_text(value)
+    text = value.strip() if type(value) is str else cell_text(value)  # CSV cells are text already
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
     return text.lstrip("'\t").strip()
@@ -421,11 +422,13 @@ def _parser(name: str) -> Callable[[Any, str], Any]:
     return lambda value, text: text
 
 
-def _parse_row(number: int, values: list[Any], header: list[Any], columns: Columns, problems: _Problems) -> _Row:
-    row = _Row(number, cells={cell_text(h): _text(v) for h, v in zip(header, values, strict=False) if cell_text(h)})
+def _parse_row(number: int, values: list[Any], keys: list[str], columns: Columns, problems: _Problems) -> _Row:
+    """One row: its cells by header text (``keys``: the header's texts, worked out once) and the parsed values."""
+    texts = [_text(v) for v in values]
+    row = _Row(number, cells={key: text for key, text in zip(keys, texts, strict=False) if key})
     for name, (index, label) in columns.items():
         value = values[index] if index < len(values) else None
-        text = _text(value)
+        text = texts[index] if index < len(texts) else ""
         if not text or (name in TIME_FIELDS and text.lower() in ("-", "null", "none")):
             if name in REQUIRED_CELLS:
                 problems.add(number, label, "必填")
