@@ -2,7 +2,7 @@
 """Channel ingest and stock push: platform orders in (API pull and export file) and stock out, on PostgreSQL.
 
     .venv/bin/python bench/ingest.py [--orders 100000] [--file-orders N] [--pull-stores 4] [--file-stores 4]
-                                     [--stores 10] [--skus 1000] [--changes 500] [--change-rate 5]
+                                     [--file-workers 1] [--stores 10] [--skus 1000] [--changes 500] [--change-rate 5]
                                      [--workers 1] [--no-rate-limit] [--commit HEAD] [--skip pull|file|push]
                                      [--profile] [--json]
 
@@ -824,6 +824,7 @@ def file_part(args, biz: Business, problems: list[str]) -> dict:
             "baseline_seconds": baseline.seconds, "baseline_orders_per_s": n / baseline.seconds,
             "ratio": total / baseline.seconds, "rows": service_rows, "baseline_rows": baseline_rows,
             "ingest_seconds": ingest_time.seconds, "db_seconds": meter.seconds, "statements": meter.statements,
+            "workers": args.file_workers,
             "round_ratios": [a / b for a, b in zip(per_round, baseline.rounds, strict=True)] if len(files) > 1
             else [per_round[0] / sum(baseline.rounds)]}
 
@@ -1350,6 +1351,16 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def _file_line(file: dict) -> str:
+    head = f"file: {file['seconds']:.1f} s for {file['files']} CSVs ({file['megabytes']:.1f} MB)"
+    if file.get("workers", 1) > 1:
+        return (f"{head}, one store, each file's pages in {file['workers']} worker processes (reading + checking in "
+                "this one; baseline: one process)")
+    return (f"{head}; ingest_orders {file['ingest_seconds']:.1f} s, reading + checking the CSV "
+            f"{file['seconds'] - file['ingest_seconds']:.1f} s; DB driver {file['db_seconds']:.1f} s, "
+            f"{file['statements']} statements")
+
+
 def print_report(result: dict) -> None:
     print(f"\ncode: {result['code']}; python {sys.version.split()[0]}; {os.cpu_count()} CPUs; {result['server']}")
     load = result["load"]
@@ -1383,9 +1394,7 @@ def print_report(result: dict) -> None:
               f"DB driver {pull['db_seconds']:.1f} s, {pull['statements'] / pull['pages']:.1f} statements/page")
     file = result.get("file")
     if file and "stores" not in file:
-        print(f"file: {file['seconds']:.1f} s for {file['files']} CSVs ({file['megabytes']:.1f} MB); ingest_orders "
-              f"{file['ingest_seconds']:.1f} s, reading + checking the CSV {file['seconds'] - file['ingest_seconds']:.1f}"
-              f" s; DB driver {file['db_seconds']:.1f} s, {file['statements']} statements")
+        print(_file_line(file))
     for name in ("pull", "file"):
         r = result.get(name)
         if r:
