@@ -91,7 +91,7 @@ _SKUS_WITH_PRODUCTS = sql.Select(Sku, "catalog_sku.id IN (%s)", related="product
 def skus_by_ids(ids: Iterable[int]) -> dict[int, Sku]:
     """SKUs (with their product) by id, in one query; unknown ids are simply absent. Read on every order and
     cart: a prepared statement."""
-    return {sku.pk: sku for sku in _SKUS_WITH_PRODUCTS.all(sorted(set(ids)))}
+    return {sku.pk: sku for sku in _SKUS_WITH_PRODUCTS.all(sorted({i for i in ids if i is not None}))}
 
 
 @dataclass(frozen=True)

@@ -330,10 +330,10 @@ def _close_all(reservation_ids: Sequence[int] | QuerySet, status: str) -> list[R
         found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
                      .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
     else:
-        found = _reservations_in_lock_order(sorted(set(reservation_ids)))
+        found = _reservations_in_lock_order(sorted({i for i in reservation_ids if i is not None}))
         if len(found) != len(set(reservation_ids)):
-            missing = sorted(set(reservation_ids) - {r.pk for r in found})
-            raise ReservationNotFound(reservation_id=", ".join(map(str, missing)))
+            missing = sorted(str(i) for i in set(reservation_ids) - {r.pk for r in found})
+            raise ReservationNotFound(reservation_id=", ".join(missing))
     wrong = [r for r in found if r.status not in (ReservationStatus.ACTIVE, status)]
     if wrong:
         raise ReservationClosed(detail={"reservation_id": wrong[0].pk, "status": wrong[0].status})

@@ -41,6 +41,7 @@ def test_skus_by_ids_in_one_query(django_assert_num_queries):
     assert names[skus[0].pk].startswith(skus[0].product.name)
     with django_assert_num_queries(0):
         assert selectors.skus_by_ids([]) == {}
+        assert selectors.skus_by_ids([None]) == {}  # an unmapped line's SKU, as pk__in=[None] matched nothing
 
 
 def test_sku_briefs_match_the_skus_in_one_query(django_assert_num_queries):
