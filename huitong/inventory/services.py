@@ -13,7 +13,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from huitong.catalog import selectors as catalog
-from huitong.core import bulkinsert, outbox
+from huitong.core import bulkinsert, outbox, sql
 from huitong.core.actors import Actor
 from huitong.core.transactions import joins_caller_transaction
 from huitong.inventory import stock_sql
@@ -330,7 +330,7 @@ def _close_all(reservation_ids: Sequence[int] | QuerySet, status: str) -> list[R
         found = list(Reservation.objects.filter(pk__in=reservation_ids).select_related("stock_item")
                      .order_by("stock_item__sku_id", "stock_item__location_id", "pk"))
     else:
-        found = _reservations_in_lock_order(sorted({i for i in reservation_ids if i is not None}))
+        found = _RESERVATIONS_WITH_ROWS.all(sorted({i for i in reservation_ids if i is not None}))
         if len(found) != len(set(reservation_ids)):
             missing = sorted(str(i) for i in set(reservation_ids) - {r.pk for r in found})
             raise ReservationNotFound(reservation_id=", ".join(missing))
@@ -345,39 +345,18 @@ def _close_all(reservation_ids: Sequence[int] | QuerySet, status: str) -> list[R
     return todo
 
 
-# Closing reservations runs for every order shipped or cancelled: plain statements, no query building.
-_RESERVATIONS_WITH_ROWS = (
-    "SELECT r.id, r.stock_item_id, r.reference, r.quantity, r.status, s.sku_id, s.location_id "
-    "FROM inventory_reservation r JOIN inventory_stockitem s ON s.id = r.stock_item_id "
-    "WHERE r.id IN ({ids}) ORDER BY s.sku_id, s.location_id, r.id")
+# Closing reservations runs for every order shipped or cancelled: prepared statements, no query building.
+_RESERVATIONS_WITH_ROWS = sql.Select(  # with their stock rows, in the global (SKU, location) lock order
+    Reservation, "inventory_reservation.id IN (%s)", related="stock_item",
+    order_by="inventory_stockitem.sku_id, inventory_stockitem.location_id, inventory_reservation.id")
 _CLOSE_ACTIVE = "UPDATE inventory_reservation SET status = %s, closed_at = %s WHERE id IN ({ids}) AND status = %s"
-
-
-def _in(sql_text: str, count: int) -> str:
-    return sql_text.format(ids=", ".join(["%s"] * count))
-
-
-def _reservations_in_lock_order(ids: list[int]) -> list[Reservation]:
-    """The reservations with their stock rows' SKU and location (the rest of the row loads on access)."""
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_in(_RESERVATIONS_WITH_ROWS, len(ids)), ids)
-        rows = cursor.fetchall()
-    found = []
-    for pk, item_id, reference, quantity, state, sku_id, location_id in rows:
-        reservation = Reservation.from_db(connection.alias, ["id", "stock_item_id", "reference", "quantity", "status"],
-                                          [pk, item_id, reference, quantity, state])
-        reservation.stock_item = StockItem.from_db(connection.alias, ["id", "sku_id", "location_id"],
-                                                   [item_id, sku_id, location_id])
-        found.append(reservation)
-    return found
 
 
 def _close_active(ids: list[int], status: str) -> int:
     closed_at = Reservation._meta.get_field("closed_at").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:
-        cursor.execute(_in(_CLOSE_ACTIVE, len(ids)), [status, closed_at, *ids, ReservationStatus.ACTIVE])
+        cursor.execute(_CLOSE_ACTIVE.format(ids=", ".join(["%s"] * len(ids))),
+                       [status, closed_at, *ids, ReservationStatus.ACTIVE])
         return cursor.rowcount
 
 
